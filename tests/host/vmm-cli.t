@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: vmm-mini rejects bad flags, values and guest images with one
+# line naming the problem and exit 2, before it ever opens /dev/kvm (so this
+# runs on any machine), and --help documents the exit codes with examples.
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+VMM=$BUILD/vmm-mini
+plan 24
+
+# expect_usage NAME PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN.
+expect_usage() {
+	_n=$1
+	_p=$2
+	shift 2
+	_err=$("$VMM" "$@" 2>&1 >/dev/null)
+	_rc=$?
+	is "$_n: exit 2" 2 "$_rc"
+	like "$_n: one line naming the problem" "^vmm-mini: .*$_p" "$_err"
+	[ "$(printf '%s\n' "$_err" | wc -l)" -eq 1 ] || diag "more than one line: $_err"
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect_usage "missing guest" "/nonexistent: No such file" --guest /nonexistent
+expect_usage "--vcpus 0" "--vcpus '0'" --vcpus 0
+expect_usage "--mem abc" "--mem 'abc'" --mem abc
+expect_usage "--mem odd" "--mem '5'" --mem 5
+expect_usage "unknown flag" "unknown option '--frobnicate'" --frobnicate
+expect_usage "flag without value" "'--timeout' needs a value" --timeout
+printf 'not an elf at all' > "$tmp/text"
+expect_usage "not ELF" "not an ELF" --guest "$tmp/text"
+head -c 2000 "$BUILD/guest.elf" > "$tmp/trunc"
+expect_usage "truncated ELF" "truncated" --guest "$tmp/trunc"
+# An i386 image: same header shape, wrong machine.
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' > "$tmp/i386"
+head -c 44 /dev/zero >> "$tmp/i386"
+expect_usage "wrong machine" "wrong machine 3" --guest "$tmp/i386"
+# Real ELF executables, linked where guest RAM is not.
+printf '.globl _start\n_start: hlt\n' > "$tmp/hlt.S"
+cc -nostdlib -static -no-pie -Wl,-Ttext=0x40000000 -o "$tmp/high" "$tmp/hlt.S"
+expect_usage "segment above RAM" "outside guest RAM" --mem 64 --guest "$tmp/high"
+cc -nostdlib -static -no-pie -Wl,-Ttext=0x2000 -o "$tmp/low" "$tmp/hlt.S"
+expect_usage "segment over the boot pages" "outside guest RAM" --guest "$tmp/low"
+
+help=$("$VMM" --help)
+is "--help exits 0" 0 $?
+like "--help lists exit codes and examples" "124 +--timeout expired" "$help"
+done_testing

@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: boot the virqlab guest kernel under KVM with vmm-mini and run
+# each guest self-test: exceptions caught and reported with vector, error
+# code and RIP; LAPIC timer; host MSIs by KVM_SIGNAL_MSI and by irqfd on the
+# right vector; 10,000 back-to-back interrupts; ring 3 and a syscall round
+# trip; a failing guest assert carrying file:line; two vCPUs each taking
+# their own interrupt; and the exit-code contract for hangs and unexpected
+# exits. Runs natively on /dev/kvm, else inside the SVM sandbox.
+
+. "$(dirname "$0")/../lib/tap.sh"
+require_kvm "$@"
+
+VMM=$BUILD/vmm-mini
+plan 33
+diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null))"
+
+# vmm ARGS...: run vmm-mini; sets rc and out (console and diagnostics).
+vmm() {
+	out=$("$VMM" --timeout "${VMM_TIMEOUT:-120}" "$@" 2>&1)
+	rc=$?
+}
+
+vmm --test hello
+is "hello: exit 0" 0 "$rc"
+like "hello: console reaches the host" "hello from vCPU 0" "$out"
+
+vmm --test de
+is "#DE: guest failure exit 1" 1 "$rc"
+like "#DE: vector, error code and RIP reported" \
+	"guest exception #DE \(vector 0\) error 0x0 at RIP 0x[0-9a-f]+ " "$out"
+
+vmm --test ud
+is "#UD: guest failure exit 1" 1 "$rc"
+like "#UD: vector 6 reported" "guest exception #UD \(vector 6\) error 0x0 at RIP 0x[0-9a-f]+" "$out"
+
+vmm --test pf
+is "#PF: guest failure exit 1" 1 "$rc"
+like "#PF: vector 14, error code and CR2 reported" \
+	"guest exception #PF \(vector 14\) error 0x[0-9a-f]+ at RIP 0x[0-9a-f]+ CR2 0x8000000000 on vCPU 0" "$out"
+
+vmm --test exc-recover
+is "exceptions caught and resumed in the guest: exit 0" 0 "$rc"
+
+vmm --test timer
+is "LAPIC timer interrupts arrive: exit 0" 0 "$rc"
+
+vmm --test self-ipi
+is "self-IPIs all arrive: exit 0" 0 "$rc"
+
+vmm --test msi
+is "KVM_SIGNAL_MSI and irqfd MSIs reach the handler: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || diag "$out"
+
+vmm --test irq-storm --args count=10000
+is "10,000 back-to-back interrupts all arrive: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || diag "$out"
+
+vmm --test user
+is "ring 3 and a syscall round trip: exit 0" 0 "$rc"
+like "ring 3 SYS_write reaches the console" "ring 3" "$out"
+
+vmm --test assert
+is "failing guest assert: exit 1" 1 "$rc"
+like "failing guest assert carries file:line" \
+	"guest assert failed on vCPU 0 at tests/assert\.c:[0-9]+" "$out"
+
+vmm --test smp --vcpus 2
+is "two vCPUs each take their own interrupt: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || diag "$out"
+
+vmm --test smp --vcpus 1
+is "smp with one vCPU: guest failure exit 1" 1 "$rc"
+
+vmm --test no-such-test
+is "unknown self-test: exit 1" 1 "$rc"
+like "unknown self-test is named" "unknown test 'no-such-test'" "$out"
+
+VMM_TIMEOUT=2 vmm --test idle
+is "a guest that never finishes: --timeout gives 124" 124 "$rc"
+like "--timeout says so" "--timeout 2 s expired" "$out"
+
+vmm --test bad-port
+is "unclaimed port: host error exit 3" 3 "$rc"
+like "unclaimed port: names the access and the guest RIP" \
+	"unclaimed port I/O: out port 0x[0-9a-f]+ .* at guest RIP 0x[0-9a-f]+" "$out"
+like "unclaimed port: register dump" "RIP [0-9a-f]{16} RSP" "$out"
+
+vmm --test bad-mmio
+is "unclaimed MMIO: host error exit 3" 3 "$rc"
+like "unclaimed MMIO: names the address" "unclaimed MMIO: (read|write) 0x[0-9a-f]+" "$out"
+
+vmm --test triple-fault
+is "triple fault: host error exit 3" 3 "$rc"
+like "triple fault: reported as a shutdown with a register dump" \
+	"KVM_EXIT_SHUTDOWN.*at guest RIP" "$out"
+
+vmm --test hello --console "${TMPDIR:-/tmp}/virqlab-console.$$"
+is "--console FILE: exit 0" 0 "$rc"
+like "--console FILE: guest output lands in the file" "hello from vCPU 0" \
+	"$(cat "${TMPDIR:-/tmp}/virqlab-console.$$")"
+rm -f "${TMPDIR:-/tmp}/virqlab-console.$$"
+
+vmm --test hello --vcpus 4
+is "four vCPUs boot: exit 0" 0 "$rc"
+
+done_testing

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+# tap.sh - the one TAP 13 helper every shell test sources.
+#
+# Exit-code contract (shared with C tests and every virqlab program):
+#   0 pass, 4 skip (with a reason), 124 timeout, anything else fail.
+# A test calls plan N, then ok/not_ok per case, then done_testing.
+
+# The checkout root: the nearest directory above $0 holding this helper.
+if [ -z "${VIRQLAB_ROOT:-}" ]; then
+	VIRQLAB_ROOT=$(cd "$(dirname "$0")" && pwd)
+	while [ ! -f "$VIRQLAB_ROOT/tests/lib/tap.sh" ] && [ "$VIRQLAB_ROOT" != / ]; do
+		VIRQLAB_ROOT=$(dirname "$VIRQLAB_ROOT")
+	done
+fi
+BUILD=${BUILD:-$VIRQLAB_ROOT/build}
+export VIRQLAB_ROOT BUILD
+_tap_n=0
+_tap_fail=0
+
+plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_fail=$((_tap_fail + 1))
+	echo "not ok $_tap_n - $*"
+}
+
+diag() { printf '# %s\n' "$*"; }
+
+# skip_all REASON: the whole file is skipped (exit 4 in our contract; prove
+# reads the "1..0 # SKIP" plan line).
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# check NAME CMD...: ok when CMD exits 0.
+check() {
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
+}
+
+# is NAME EXPECTED ACTUAL: equality with expected/actual on failure.
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected: '$2'"
+		diag "  actual: '$3'"
+	fi
+}
+
+# like NAME PATTERN TEXT: TEXT matches the extended regex PATTERN.
+like() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected to match: $2"
+		printf '%s\n' "$3" | sed 's/^/#   actual: /'
+	fi
+}
+
+done_testing() {
+	[ "$_tap_fail" -eq 0 ] || exit 1
+	exit 0
+}
+
+# kvm_usable: /dev/kvm opens here, and the user has not hidden it with
+# VIRQLAB_HIDE_KVM=1 (how the suite proves it still runs without KVM).
+kvm_usable() {
+	[ "${VIRQLAB_HIDE_KVM:-0}" = 1 ] && [ -z "${VIRQLAB_IN_SANDBOX:-}" ] && return 1
+	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]
+}
+
+# require_kvm: run this test file where KVM is real. Natively when /dev/kvm
+# works; otherwise re-run the whole file inside the SVM sandbox
+# (scripts/sandbox.sh), never a silent skip. Call it before plan.
+require_kvm() {
+	if kvm_usable; then
+		KVM_WHERE=${VIRQLAB_IN_SANDBOX:+sandbox}
+		KVM_WHERE=${KVM_WHERE:-native}
+		export KVM_WHERE
+		return 0
+	fi
+	if [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; then
+		exec "$VIRQLAB_ROOT/scripts/sandbox.sh" -- "$0" "$@"
+	fi
+	skip_all "no usable /dev/kvm even inside the sandbox"
+}

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# vmm-mini: the host VMM. Included by the top-level Makefile.
+
+VMM_SRCS := \
+	vmm-mini/console.c \
+	vmm-mini/costs.c \
+	vmm-mini/ioport.c \
+	vmm-mini/irq.c \
+	vmm-mini/kvm-cpu.c \
+	vmm-mini/kvm.c \
+	vmm-mini/loader.c \
+	vmm-mini/main.c \
+	vmm-mini/test_dev.c \
+	vmm-mini/ucall.c \
+	vmm-mini/util.c
+
+VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/vmm-mini: $(VMM_OBJS)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)

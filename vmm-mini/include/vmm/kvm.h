@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvm.h - the VM and its vCPUs as vmm-mini sees them.
+ */
+#ifndef VMM_KVM_H
+#define VMM_KVM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "uapi/virqlab_abi.h"
+
+struct vm;
+
+/* vmm-mini's own view of the exits it handled, per vCPU. */
+enum exit_kind {
+	EXIT_KIND_IO = 0,
+	EXIT_KIND_MMIO,
+	EXIT_KIND_INTR,
+	EXIT_KIND_OTHER,
+	EXIT_KIND_NR
+};
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+	uint64_t exits[EXIT_KIND_NR];
+};
+
+struct vm_config {
+	const char *guest_path;
+	const char *console_path;
+	const char *test;
+	const char *mode;
+	const char *args;
+	unsigned int nr_vcpus;
+	uint64_t mem_bytes;
+	double timeout_s;		/* 0: none */
+};
+
+/* The KVM implementation underneath us, reported with every figure. */
+struct kvm_flavour {
+	char name[8];			/* vmx, svm, pvm, unknown */
+	bool cpu_emulated;		/* e.g. QEMU TCG in the sandbox */
+	char cpu_model[96];
+	char host_kernel[96];
+};
+
+struct vm {
+	struct vm_config cfg;
+	struct kvm_flavour flavour;
+	int sys_fd;
+	int vm_fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	uint64_t entry;
+	int run_size;
+	uint64_t tsc_khz;
+	struct kvm_cpuid2 *cpuid;
+	struct vcpu vcpus[VIRQLAB_MAX_VCPUS];
+	unsigned int nr_vcpus;
+
+	FILE *console;
+	pthread_mutex_t console_lock;
+
+	/* Termination: the first verdict wins, then every vCPU is kicked. */
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	bool done;
+	int exit_code;
+	atomic_bool stopping;
+
+	/* Guest-requested test data (costs test). */
+	struct costs *costs;
+	struct irq_state *irq;
+};
+
+/* kvm.c */
+void vm_create(struct vm *vm);
+void vm_destroy(struct vm *vm);
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+void vm_finish(struct vm *vm, int exit_code);
+void kvm_flavour_detect(struct kvm_flavour *f);
+bool kvm_cap(struct vm *vm, long cap);
+
+/* kvm-cpu.c */
+void vcpu_create(struct vm *vm, int id);
+void vcpu_start(struct vcpu *vcpu);
+void vcpu_kick(struct vcpu *vcpu);
+void vcpu_dump(struct vcpu *vcpu, FILE *out);
+int vcpu_get_tsc_offset(struct vcpu *vcpu, int64_t *offset);
+
+/* loader.c */
+void guest_check(struct vm *vm);
+void guest_load(struct vm *vm);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * util.h - the one exit-code contract, fatal errors and checked syscalls.
+ *
+ * Every virqlab program and test shares these exit codes. Fatal host errors
+ * go through die(); usage errors through die_usage(). Both print exactly one
+ * line on stderr prefixed with the program name.
+ */
+#ifndef VMM_UTIL_H
+#define VMM_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+enum vmm_exit {
+	VMM_EXIT_OK = 0,		/* guest finished and passed */
+	VMM_EXIT_GUEST_FAIL = 1,	/* guest reported failure */
+	VMM_EXIT_USAGE = 2,		/* bad flag, value or guest image */
+	VMM_EXIT_HOST = 3,		/* host/KVM error, unexpected exit */
+	VMM_EXIT_SKIP = 4,		/* guest cannot run the test here */
+	VMM_EXIT_INTERRUPTED = 130,	/* SIGINT/SIGTERM */
+	VMM_EXIT_TIMEOUT = 124,		/* --timeout expired */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+extern const char *prog_name;
+
+noreturn void die_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define die(...)	die_code(VMM_EXIT_HOST, __VA_ARGS__)
+#define die_usage(...)	die_code(VMM_EXIT_USAGE, __VA_ARGS__)
+void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * __kvm_ioctl() returns the raw result (-1 with errno); kvm_ioctl() dies
+ * naming the request, e.g. "KVM_SET_USER_MEMORY_REGION: Invalid argument".
+ */
+#define __kvm_ioctl(fd, req, arg) ioctl(fd, req, arg)
+#define kvm_ioctl(fd, req, arg) kvm_ioctl_checked(fd, req, #req, (void *)(uintptr_t)(arg))
+long kvm_ioctl_checked(int fd, unsigned long req, const char *name, void *arg);
+
+/* Strict number parsing for CLI values: whole string, range-checked. */
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+bool parse_double(const char *s, double min, double max, double *out);
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+
+#endif
