@@ -15,7 +15,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := $(CFLAGS_COMMON) -D_GNU_SOURCE -pthread -Ivmm-mini/include
-HOST_LDLIBS := -pthread -lm
+HOST_LDLIBS := -pthread -lm -luring
 
 # Guest kernel: freestanding, no SSE (we never save FPU state), no red zone
 # (interrupts arrive on the same stack in ring 0).

@@ -2,17 +2,22 @@
 # vmm-mini: the host VMM. Included by the top-level Makefile.
 
 VMM_SRCS := \
+	vmm-mini/clock.c \
 	vmm-mini/console.c \
 	vmm-mini/costs.c \
 	vmm-mini/ioport.c \
 	vmm-mini/irq.c \
 	vmm-mini/kvm-cpu.c \
 	vmm-mini/kvm.c \
+	vmm-mini/kvm_stats.c \
 	vmm-mini/loader.c \
 	vmm-mini/main.c \
+	vmm-mini/rx_source.c \
+	vmm-mini/rx_stats.c \
 	vmm-mini/test_dev.c \
 	vmm-mini/ucall.c \
-	vmm-mini/util.c
+	vmm-mini/util.c \
+	vmm-mini/virqnet.c
 
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
 

@@ -16,7 +16,10 @@
 #include "vmm/costs.h"
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
+#include "vmm/rx_source.h"
+#include "vmm/rx_stats.h"
 #include "vmm/util.h"
+#include "vmm/virqnet_dev.h"
 
 static const char usage_text[] =
 "Usage: vmm-mini [OPTIONS]\n"
@@ -26,13 +29,23 @@ static const char usage_text[] =
 "  --guest FILE      guest kernel ELF (default: guest.elf beside this binary)\n"
 "  --test NAME       guest self-test to run (default: hello); 'costs' prints\n"
 "                    the primitive-cost table\n"
-"  --mode MODE       interrupt mode passed to the guest (default: inject)\n"
+"  --mode MODE       interrupt mode: inject | mask-direct | sink (default:\n"
+"                    inject); passed to the guest, and the device's mode\n"
 "  --args 'K=V ...'  extra guest arguments, e.g. 'count=1000 samples=500'\n"
 "  --vcpus N         number of vCPUs, 1..64 (default: 1)\n"
 "  --mem MiB         guest RAM in MiB, even, 4..3072 (default: 64)\n"
 "  --console FILE    write guest console output to FILE instead of stdout\n"
 "  --timeout S       stop after S seconds (exit 124); 0 = none (default: 0)\n"
 "  --out FILE        costs test: also write the table as TSV to FILE\n"
+"\nReceive path (see README, \"The receive device\"):\n"
+"  --source udp:ADDR:PORT  receive real UDP datagrams there into the guest's\n"
+"                    virqnet device (io_uring, kernel timestamps); runs the\n"
+"                    guest's rx test (sink: no guest consumer)\n"
+"  --count N         stop once N packets are accounted for (= udpgen --count)\n"
+"  --duration S      or stop after S seconds of receiving\n"
+"  --idle S          with --count: give up on missing tail packets after S\n"
+"                    seconds without arrivals (default: 2)\n"
+"  --stats FILE      write the run's statistics: one # header line, one row\n"
 "  -h, --help        show this help\n"
 "\n"
 "Exit codes:\n"
@@ -51,11 +64,14 @@ static const char usage_text[] =
 "  vmm-mini --test timer --timeout 30\n"
 "  vmm-mini --test smp --vcpus 2\n"
 "  vmm-mini --test irq-storm --args count=10000 --console storm.log\n"
-"  vmm-mini --test costs --args samples=1000 --out costs.tsv\n";
+"  vmm-mini --test costs --args samples=1000 --out costs.tsv\n"
+"  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 200000 \\\n"
+"           --stats run.tsv --timeout 120 &\n"
+"  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n";
 
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
-	OPT_TIMEOUT, OPT_OUT,
+	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +84,11 @@ static const struct option long_opts[] = {
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "idle", required_argument, NULL, OPT_IDLE },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -86,14 +107,15 @@ static const char *default_guest(void)
 	return path;
 }
 
-static void parse_args(int argc, char **argv, struct vm_config *cfg, const char **tsv)
+static void parse_args(int argc, char **argv, struct vm_config *cfg, const char **tsv,
+		       struct rx_source *src)
 {
 	uint64_t v;
 	int c;
 
 	*cfg = (struct vm_config){
 		.test = "hello", .mode = "inject", .args = "", .nr_vcpus = 1,
-		.mem_bytes = 64ull << 20,
+		.mem_bytes = 64ull << 20, .idle_s = 2,
 	};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
@@ -103,6 +125,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 			break;
 		case OPT_TEST:
 			cfg->test = optarg;
+			cfg->test_given = true;
 			break;
 		case OPT_MODE:
 			cfg->mode = optarg;
@@ -132,6 +155,27 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_OUT:
 			*tsv = optarg;
 			break;
+		case OPT_SOURCE:
+			if (!rx_source_parse(src, optarg))
+				die_usage("--source '%s': expected udp:ADDR:PORT, e.g. udp:127.0.0.1:9000",
+					  optarg);
+			cfg->source = optarg;
+			break;
+		case OPT_COUNT:
+			if (!parse_u64(optarg, 1, 1ull << 40, &cfg->count))
+				die_usage("--count '%s': expected a positive number", optarg);
+			break;
+		case OPT_DURATION:
+			if (!parse_double(optarg, 0.001, 86400, &cfg->duration_s))
+				die_usage("--duration '%s': expected seconds from 0.001 to 86400", optarg);
+			break;
+		case OPT_IDLE:
+			if (!parse_double(optarg, 0.01, 3600, &cfg->idle_s))
+				die_usage("--idle '%s': expected seconds from 0.01 to 3600", optarg);
+			break;
+		case OPT_STATS:
+			cfg->stats_path = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -147,6 +191,21 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	if (!cfg->guest_path)
 		cfg->guest_path = default_guest();
+	cfg->rx_mode = virqnet_mode_parse(cfg->mode);
+	if (cfg->rx_mode < 0)
+		die_usage("--mode '%s': expected inject, mask-direct or sink", cfg->mode);
+	if (!cfg->source) {
+		if (cfg->count || cfg->duration_s > 0 || cfg->stats_path)
+			die_usage("--count, --duration and --stats need --source");
+		return;
+	}
+	if (!cfg->count && cfg->duration_s <= 0)
+		die_usage("--source needs --count N or --duration S");
+	if (!cfg->test_given)
+		cfg->test = cfg->rx_mode == VIRQNET_MODE_SINK ? "idle" : "rx";
+	src->count = cfg->count;
+	src->duration_s = cfg->duration_s;
+	src->idle_s = cfg->idle_s;
 }
 
 /*
@@ -184,12 +243,13 @@ static int wait_for_verdict(struct vm *vm, sigset_t *sigs)
 
 int main(int argc, char **argv)
 {
+	static struct rx_source src;
 	static struct vm vm;
 	const char *tsv = NULL;
 	sigset_t sigs;
 	int code;
 
-	parse_args(argc, argv, &vm.cfg, &tsv);
+	parse_args(argc, argv, &vm.cfg, &tsv, &src);
 	guest_check(&vm);
 	kvm_flavour_detect(&vm.flavour);
 
@@ -219,14 +279,27 @@ int main(int argc, char **argv)
 	ucall__init(&vm);
 	cost_dev__init(&vm);
 	guest_load(&vm);
+	if (vm.cfg.source) {
+		virqnet_init(&vm, vm.cfg.rx_mode);
+		rx_stats_init(&vm);
+		rx_source_open(&src);
+	}
 
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		vcpu_start(&vm.vcpus[i]);
+	if (vm.cfg.source)
+		rx_source_start(&src, &vm);
 	code = wait_for_verdict(&vm, &sigs);
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		pthread_join(vm.vcpus[i].thread, NULL);
 	costs__stop(&vm);
 	console__flush(&vm);
+	if (vm.cfg.source) {
+		rx_source_join(&src);
+		if (!rx_stats_report(&vm, &src, vm.cfg.stats_path, code == VMM_EXIT_OK) &&
+		    code == VMM_EXIT_OK)
+			code = VMM_EXIT_GUEST_FAIL;
+	}
 
 	if (code == VMM_EXIT_OK && !strcmp(vm.cfg.test, "costs") && costs__report(&vm, tsv))
 		code = VMM_EXIT_GUEST_FAIL;

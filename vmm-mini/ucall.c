@@ -14,6 +14,7 @@
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
 #include "vmm/util.h"
+#include "vmm/virqnet_dev.h"
 
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", NULL,
@@ -59,6 +60,8 @@ static int ucall_sync(struct vcpu *vcpu, struct ucall *uc)
 	case SYNC_SAMPLES:
 		return costs__samples(vcpu, a[1], a[2], a[3]);
 	case SYNC_REPORT:
+		if (vm->virqnet)
+			virqnet_guest_report(vm->virqnet, a[1], a[2]);
 		return 0;
 	default:
 		return -1;

@@ -44,6 +44,13 @@ struct vm_config {
 	unsigned int nr_vcpus;
 	uint64_t mem_bytes;
 	double timeout_s;		/* 0: none */
+	const char *source;		/* udp:ADDR:PORT or NULL */
+	const char *stats_path;
+	int rx_mode;			/* enum virqnet_mode */
+	uint64_t count;
+	double duration_s;
+	double idle_s;
+	bool test_given;
 };
 
 /* The KVM implementation underneath us, reported with every figure. */
@@ -81,6 +88,7 @@ struct vm {
 	/* Guest-requested test data (costs test). */
 	struct costs *costs;
 	struct irq_state *irq;
+	struct virqnet *virqnet;
 };
 
 /* kvm.c */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rx_source.h - the real side of the receive device: a UDP socket read with
+ * io_uring straight into guest buffers, on its own thread. Each io_uring
+ * completion is the "device interrupt" that vmm-mini intercepts.
+ */
+#ifndef VMM_RX_SOURCE_H
+#define VMM_RX_SOURCE_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+
+struct vm;
+
+struct rx_source {
+	struct vm *vm;
+	struct sockaddr_in addr;
+	int sock;
+	pthread_t thread;
+	bool started;
+	uint64_t count;		/* stop after this many packets are accounted for */
+	double duration_s;	/* or after this long receiving (0: no limit) */
+	double idle_s;		/* count mode: give up on the tail after this much quiet */
+	uint64_t ready_ns, first_ns, last_ns, end_ns;	/* CLOCK_MONOTONIC */
+	bool tail_lost;		/* count mode ended by the idle timer */
+};
+
+/* Parses "udp:ADDR:PORT"; false on a malformed spec. */
+bool rx_source_parse(struct rx_source *src, const char *spec);
+void rx_source_open(struct rx_source *src);
+void rx_source_start(struct rx_source *src, struct vm *vm);
+void rx_source_join(struct rx_source *src);
+
+#endif

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rx_source.c - the device thread: receive datagrams from a real UDP socket
+ * with io_uring directly into the guest's buffers (the device's DMA), with
+ * kernel receive timestamps (SO_TIMESTAMPNS) and the socket's drop counter
+ * (SO_RXQ_OVFL), and hand each one to the virqnet device model.
+ *
+ * Up to RX_QD receives are in flight, each holding one guest buffer. When
+ * no guest buffer is free the device behaves like a NIC without descriptors:
+ * it keeps the wire drained into a scratch buffer and counts the drop, so
+ * the socket queue does not overflow for reasons that are the guest's.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uapi/virqlab_payload.h"
+#include "vmm/clock.h"
+#include "vmm/kvm.h"
+#include "vmm/rx_source.h"
+#include "vmm/rx_stats.h"
+#include "vmm/util.h"
+#include "vmm/virqnet_dev.h"
+
+#define RX_QD		32
+#define SCRATCH_SIZE	(VIRQLAB_PAYLOAD_MAX + 64)
+
+struct rx_req {
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)) + 64];
+		struct cmsghdr align;
+	} ctrl;
+	bool busy, guest;
+	uint32_t buf_id, gen, cap;
+	uint8_t *data;
+	uint8_t scratch[SCRATCH_SIZE];
+};
+
+bool rx_source_parse(struct rx_source *src, const char *spec)
+{
+	char host[64];
+	const char *colon;
+	uint64_t port;
+
+	if (strncmp(spec, "udp:", 4))
+		return false;
+	spec += 4;
+	colon = strrchr(spec, ':');
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(host))
+		return false;
+	memcpy(host, spec, colon - spec);
+	host[colon - spec] = '\0';
+	if (!parse_u64(colon + 1, 1, 65535, &port))
+		return false;
+	memset(&src->addr, 0, sizeof(src->addr));
+	src->addr.sin_family = AF_INET;
+	src->addr.sin_port = htons(port);
+	return inet_pton(AF_INET, host, &src->addr.sin_addr) == 1;
+}
+
+void rx_source_open(struct rx_source *src)
+{
+	int one = 1, rcvbuf = 8 << 20;
+
+	src->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (src->sock < 0)
+		die("socket: %s", strerror(errno));
+	/* Root may exceed rmem_max; a plain user gets what the sysctl allows. */
+	if (setsockopt(src->sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(src->sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (setsockopt(src->sock, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
+		die("setsockopt SO_TIMESTAMPNS: %s", strerror(errno));
+	if (setsockopt(src->sock, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
+		die("setsockopt SO_RXQ_OVFL: %s", strerror(errno));
+	if (bind(src->sock, (struct sockaddr *)&src->addr, sizeof(src->addr)) < 0) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &src->addr.sin_addr, a, sizeof(a));
+		die("bind udp:%s:%u: %s", a, ntohs(src->addr.sin_port), strerror(errno));
+	}
+}
+
+static void post_recv(struct io_uring *ring, struct rx_source *src, struct rx_req *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return;
+	r->iov.iov_base = r->data;
+	r->iov.iov_len = r->cap;
+	memset(&r->msg, 0, sizeof(r->msg));
+	r->msg.msg_iov = &r->iov;
+	r->msg.msg_iovlen = 1;
+	r->msg.msg_control = r->ctrl.buf;
+	r->msg.msg_controllen = sizeof(r->ctrl.buf);
+	/* MSG_TRUNC: the result is the real datagram length, so oversize shows. */
+	io_uring_prep_recvmsg(sqe, src->sock, &r->msg, MSG_TRUNC);
+	io_uring_sqe_set_data(sqe, r);
+	r->busy = true;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Kernel receive timestamp and socket drop counter from the control data. */
+static uint64_t parse_cmsgs(struct rx_req *r, struct virqnet *dev)
+{
+	uint64_t rx_ns = 0;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(&r->msg); c; c = CMSG_NXTHDR(&r->msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			rx_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		} else if (c->cmsg_type == SO_RXQ_OVFL && c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+			uint32_t drops;
+
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			if (drops > dev->c.sock_overflow)
+				dev->c.sock_overflow = drops;
+		}
+	}
+	if (!rx_ns) {
+		dev->c.no_timestamp++;
+		rx_ns = realtime_ns();
+	}
+	return rx_ns;
+}
+
+static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *r, int res)
+{
+	uint64_t rx_ns;
+	uint32_t len;
+
+	r->busy = false;
+	if (res < 0) {
+		if (r->guest)
+			virqnet_return_buffer(dev, r->buf_id, r->gen);
+		if (res != -EAGAIN && res != -EINTR && res != -ECANCELED)
+			dev->c.recv_errors++;
+		return;
+	}
+	len = res;
+	rx_ns = parse_cmsgs(r, dev);
+	src->last_ns = now_ns();
+	if (!src->first_ns)
+		src->first_ns = src->last_ns;
+	dev->c.arrivals++;
+
+	if (!virqnet_account(dev, r->data, len < r->cap ? len : r->cap, rx_ns)) {
+		if (r->guest)
+			virqnet_return_buffer(dev, r->buf_id, r->gen);
+		return;
+	}
+	if (len > r->cap) {
+		dev->c.drop_too_big++;
+		if (r->guest)
+			virqnet_return_buffer(dev, r->buf_id, r->gen);
+	} else if (r->guest) {
+		dev->c.bytes += len;
+		virqnet_publish(dev, r->buf_id, len, rx_ns, r->gen);
+	} else if (dev->mode == VIRQNET_MODE_SINK) {
+		dev->c.bytes += len;
+		dev->c.sink_delivered++;
+	} else if (r->gen == UINT32_MAX) {
+		dev->c.drop_not_ready++;
+	} else {
+		dev->c.drop_ring_full++;
+	}
+}
+
+/* Fill idle slots: guest buffers while there are any, else one scratch receive. */
+static void refill(struct io_uring *ring, struct rx_source *src, struct virqnet *dev,
+		   struct rx_req *reqs)
+{
+	bool scratch_posted = false;
+
+	for (int i = 0; i < RX_QD; i++)
+		if (reqs[i].busy && !reqs[i].guest)
+			scratch_posted = true;
+	for (int i = 0; i < RX_QD; i++) {
+		struct rx_req *r = &reqs[i];
+
+		if (r->busy)
+			continue;
+		r->guest = virqnet_take_buffer(dev, &r->buf_id, &r->data, &r->cap, &r->gen);
+		if (!r->guest) {
+			if (scratch_posted)
+				break;
+			scratch_posted = true;
+			r->data = r->scratch;
+			r->cap = SCRATCH_SIZE;
+			/* Remember why this one cannot reach the guest. */
+			r->gen = dev->enabled || dev->mode == VIRQNET_MODE_SINK ? 0 : UINT32_MAX;
+		}
+		post_recv(ring, src, r);
+	}
+}
+
+static bool receiving_done(struct rx_source *src, struct virqnet *dev)
+{
+	uint64_t now = now_ns();
+
+	if (atomic_load(&src->vm->stopping))
+		return true;
+	if (src->count && dev->next_seq >= src->count)
+		return true;
+	if (src->duration_s > 0 && now - src->ready_ns >= src->duration_s * 1e9)
+		return true;
+	if (src->count && src->first_ns && now - src->last_ns >= src->idle_s * 1e9) {
+		src->tail_lost = true;
+		return true;
+	}
+	return false;
+}
+
+static void *rx_thread(void *arg)
+{
+	struct rx_source *src = arg;
+	struct vm *vm = src->vm;
+	struct virqnet *dev = vm->virqnet;
+	struct __kernel_timespec tick = { 0, 1000000 };
+	struct clock_anchor anchor;
+	struct io_uring ring;
+	struct rx_req *reqs;
+	bool announced = false;
+	uint64_t drain_deadline;
+	int err;
+
+	reqs = calloc(RX_QD, sizeof(*reqs));
+	if (!reqs)
+		die("out of memory for receive requests");
+	err = io_uring_queue_init(RX_QD * 2, &ring, 0);
+	if (err < 0)
+		die("io_uring_queue_init: %s", strerror(-err));
+	src->ready_ns = now_ns();
+
+	while (!receiving_done(src, dev)) {
+		struct io_uring_cqe *cqe;
+		unsigned int head, n = 0;
+
+		if (!announced && (dev->enabled || dev->mode == VIRQNET_MODE_SINK)) {
+			char a[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &src->addr.sin_addr, a, sizeof(a));
+			pr_info("virqnet: ready, receiving on udp:%s:%u (mode %s)", a,
+				ntohs(src->addr.sin_port), virqnet_mode_name(dev->mode));
+			rx_stats_snapshot(vm, 0);
+			src->ready_ns = now_ns();
+			announced = true;
+		}
+		clock_anchor_take(&anchor, vm->tsc_khz);
+		virqnet_reclaim(dev, &anchor);
+		refill(&ring, src, dev, reqs);
+		err = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &tick, NULL);
+		if (err < 0 && err != -ETIME && err != -EINTR && err != -EAGAIN)
+			die("io_uring_submit_and_wait_timeout: %s", strerror(-err));
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			complete(src, dev, io_uring_cqe_get_data(cqe), cqe->res);
+			n++;
+		}
+		io_uring_cq_advance(&ring, n);
+	}
+	src->end_ns = src->last_ns ? src->last_ns : now_ns();
+	io_uring_queue_exit(&ring);	/* cancels the receives still posted */
+	for (int i = 0; i < RX_QD; i++)
+		if (reqs[i].busy && reqs[i].guest)
+			virqnet_return_buffer(dev, reqs[i].buf_id, reqs[i].gen);
+	free(reqs);
+
+	/* Let the guest take what was published, then ask it to report. */
+	drain_deadline = now_ns() + 10ull * 1000000000;
+	while (!atomic_load(&vm->stopping) && !virqnet_drained(dev) && now_ns() < drain_deadline) {
+		clock_anchor_take(&anchor, vm->tsc_khz);
+		virqnet_reclaim(dev, &anchor);
+		usleep(200);
+	}
+	rx_stats_snapshot(vm, 1);
+	clock_anchor_take(&anchor, vm->tsc_khz);
+	virqnet_reclaim(dev, &anchor);
+	if (dev->mode == VIRQNET_MODE_SINK)
+		vm_finish(vm, VMM_EXIT_OK);
+	else
+		virqnet_request_stop(dev);
+	/* The guest's last log entries land as it finishes; collect them too. */
+	while (!atomic_load(&vm->stopping)) {
+		usleep(500);
+		clock_anchor_take(&anchor, vm->tsc_khz);
+		virqnet_reclaim(dev, &anchor);
+	}
+	clock_anchor_take(&anchor, vm->tsc_khz);
+	virqnet_reclaim(dev, &anchor);
+	return NULL;
+}
+
+void rx_source_start(struct rx_source *src, struct vm *vm)
+{
+	int err;
+
+	src->vm = vm;
+	err = pthread_create(&src->thread, NULL, rx_thread, src);
+	if (err)
+		die("pthread_create for the receive thread: %s", strerror(err));
+	src->started = true;
+}
+
+void rx_source_join(struct rx_source *src)
+{
+	if (src->started)
+		pthread_join(src->thread, NULL);
+	close(src->sock);
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rx_stats.c - turn a receive run's counters into figures.
+ *
+ * Every figure is a count or a timestamp difference: packets and drops from
+ * the device model, delivered from the guest's own verification, interrupts
+ * from vmm-mini's irqfd writes, exits from both vmm-mini's loop and KVM's
+ * binary statistics (deltas over the receive window), latency from the host
+ * kernel's receive timestamp to the guest consumer's TSC on one clock.
+ * Column names are documented in the README and are never renamed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/kvm.h"
+#include "vmm/kvm_stats.h"
+#include "vmm/rx_source.h"
+#include "vmm/rx_stats.h"
+#include "vmm/util.h"
+#include "vmm/virqnet_dev.h"
+
+/* KVM per-vCPU counters we report, summed over vCPUs; "" if absent. */
+static const char *const kvm_names[] = {
+	"exits", "io_exits", "mmio_exits", "irq_injections", "halt_exits", "halt_wakeup",
+	"insn_emulation", "irq_exits", "signal_exits",
+};
+#define NR_KVM ARRAY_SIZE(kvm_names)
+
+struct rx_stats {
+	struct kvm_stats kst[VIRQLAB_MAX_VCPUS];
+	bool kst_ok;
+	uint64_t kvm[2][NR_KVM];
+	uint64_t user[2][EXIT_KIND_NR];
+	bool taken[2];
+};
+
+static struct rx_stats *st;
+
+void rx_stats_init(struct vm *vm)
+{
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		die("out of memory");
+	st->kst_ok = true;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (kvm_stats_open(&st->kst[i], vm->vcpus[i].fd) < 0)
+			st->kst_ok = false;
+	if (!st->kst_ok)
+		pr_warn("KVM_GET_STATS_FD unavailable: kvm_* columns will be empty");
+}
+
+void rx_stats_snapshot(struct vm *vm, int which)
+{
+	struct kvm_stats_snap snap;
+
+	memset(st->kvm[which], 0, sizeof(st->kvm[which]));
+	memset(st->user[which], 0, sizeof(st->user[which]));
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		for (int k = 0; k < EXIT_KIND_NR; k++)
+			st->user[which][k] += __atomic_load_n(&vm->vcpus[i].exits[k], __ATOMIC_RELAXED);
+		if (!st->kst_ok)
+			continue;
+		kvm_stats_read(&st->kst[i], &snap);
+		for (unsigned int n = 0; n < NR_KVM; n++) {
+			int idx = kvm_stats_find(&st->kst[i], kvm_names[n]);
+
+			if (idx >= 0)
+				st->kvm[which][n] += snap.val[idx];
+		}
+	}
+	st->taken[which] = true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t pct(const uint64_t *s, uint64_t n, double p)
+{
+	uint64_t rank = (uint64_t)(p / 100.0 * n + 0.999999);
+
+	if (!n)
+		return 0;
+	if (rank < 1)
+		rank = 1;
+	return s[(rank > n ? n : rank) - 1];
+}
+
+static double per(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / b : 0;
+}
+
+bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, bool complete)
+{
+	struct virqnet *dev = vm->virqnet;
+	struct rx_counters *c = &dev->c;
+	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5];
+	uint64_t *g = dev->guest_report;
+	double dur;
+	bool ok;
+
+	if (!st->taken[1])
+		rx_stats_snapshot(vm, 1);
+	if (!st->taken[0])
+		memset(st->kvm[0], 0, sizeof(st->kvm[0]));
+	for (unsigned int n = 0; n < NR_KVM; n++)
+		kvm[n] = st->kvm[1][n] - st->kvm[0][n];
+	for (int k = 0; k < EXIT_KIND_NR; k++)
+		user[k] = st->user[1][k] - st->user[0][k];
+
+	/* With --count the sender's count is known; otherwise the highest seq. */
+	sent = src->count ? src->count : dev->next_seq;
+	if (src->count && dev->next_seq < src->count)
+		c->drop_seq_gap += src->count - dev->next_seq;
+	dropped = c->drop_ring_full + c->drop_not_ready + c->drop_too_big + c->drop_seq_gap;
+	delivered = dev->mode == VIRQNET_MODE_SINK ? c->sink_delivered :
+		g[RX_REPORT_DELIVERED - RX_REPORT_DELIVERED];
+	exits = st->kst_ok ? kvm[0] : user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO];
+	dur = src->first_ns && src->end_ns > src->first_ns ? (src->end_ns - src->first_ns) / 1e9 : 0;
+	ok = complete && sent == delivered + dropped;
+
+	qsort(dev->lat_ns, dev->nr_lat, sizeof(uint64_t), cmp_u64);
+	lat[0] = pct(dev->lat_ns, dev->nr_lat, 50);
+	lat[1] = pct(dev->lat_ns, dev->nr_lat, 90);
+	lat[2] = pct(dev->lat_ns, dev->nr_lat, 99);
+	lat[3] = pct(dev->lat_ns, dev->nr_lat, 99.9);
+	lat[4] = dev->nr_lat ? dev->lat_ns[dev->nr_lat - 1] : 0;
+
+	printf("virqnet: mode %s on KVM %s%s%s\n", virqnet_mode_name(dev->mode),
+	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
+	       complete ? "" : " [PARTIAL: run interrupted]");
+	printf("  sent %llu = delivered %llu + dropped %llu (ring full %llu, not ready %llu, "
+	       "too big %llu, never arrived %llu; socket overflow %llu)  accounting %s\n",
+	       (unsigned long long)sent, (unsigned long long)delivered,
+	       (unsigned long long)dropped, (unsigned long long)c->drop_ring_full,
+	       (unsigned long long)c->drop_not_ready, (unsigned long long)c->drop_too_big,
+	       (unsigned long long)c->drop_seq_gap, (unsigned long long)c->sock_overflow,
+	       ok ? "OK" : "MISMATCH");
+	printf("  delivered %.0f pps over %.3f s; guest: %llu out of order, %llu duplicate, "
+	       "%llu corrupt\n", per(delivered, 1) / (dur > 0 ? dur : 1), dur,
+	       (unsigned long long)g[RX_REPORT_OUT_OF_ORDER - RX_REPORT_DELIVERED],
+	       (unsigned long long)g[RX_REPORT_DUPLICATE - RX_REPORT_DELIVERED],
+	       (unsigned long long)g[RX_REPORT_CORRUPT - RX_REPORT_DELIVERED]);
+	printf("  interrupts raised %llu (%.4f/pkt), suppressed %llu; exits %llu (%.4f/pkt, %s); "
+	       "user-space exits %llu\n", (unsigned long long)c->irqs_raised,
+	       per(c->irqs_raised, delivered), (unsigned long long)c->irqs_suppressed,
+	       (unsigned long long)exits, per(exits, delivered),
+	       st->kst_ok ? "KVM stats" : "vmm-mini's own count",
+	       (unsigned long long)(user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO]));
+	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
+	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
+	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
+	if (c->guest_errors)
+		printf("  guest errors rejected by the device: %llu\n",
+		       (unsigned long long)c->guest_errors);
+
+	if (path) {
+		FILE *f = fopen(path, "w");
+
+		if (!f) {
+			pr_warn("--stats %s: %s", path, strerror(errno));
+			return ok;
+		}
+		fprintf(f, "#mode\tsent\tdelivered\tdropped\tdrop_ring_full\tdrop_not_ready"
+			"\tdrop_too_big\tdrop_seq_gap\tsock_overflow\treordered\tforeign\tbytes"
+			"\tduration_s\tdelivered_pps\tirqs_raised\tirqs_suppressed\tguest_irqs"
+			"\tdrain_passes\texits\texits_user\texits_user_io\texits_user_mmio"
+			"\tkvm_exits\tkvm_io_exits\tkvm_mmio_exits\tkvm_irq_injections"
+			"\tkvm_halt_exits\tkvm_halt_wakeup\tkvm_insn_emulation\tkvm_irq_exits"
+			"\tkvm_signal_exits\tirqs_per_pkt\texits_per_pkt\tlat_samples\tlat_p50_ns"
+			"\tlat_p90_ns\tlat_p99_ns\tlat_p999_ns\tlat_max_ns\tguest_delivered"
+			"\tguest_out_of_order\tguest_duplicate\tguest_corrupt\tguest_errors"
+			"\taccounting\tcomplete\tflavour\tcpu_emulated\ttsc_khz\tvcpus\n");
+		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
+			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
+			virqnet_mode_name(dev->mode), (unsigned long long)sent,
+			(unsigned long long)delivered, (unsigned long long)dropped,
+			(unsigned long long)c->drop_ring_full, (unsigned long long)c->drop_not_ready,
+			(unsigned long long)c->drop_too_big, (unsigned long long)c->drop_seq_gap,
+			(unsigned long long)c->sock_overflow, (unsigned long long)c->reordered,
+			(unsigned long long)c->foreign, (unsigned long long)c->bytes, dur,
+			dur > 0 ? delivered / dur : 0, (unsigned long long)c->irqs_raised,
+			(unsigned long long)c->irqs_suppressed,
+			(unsigned long long)g[RX_REPORT_IRQS - RX_REPORT_DELIVERED],
+			(unsigned long long)g[RX_REPORT_DRAIN_PASSES - RX_REPORT_DELIVERED],
+			(unsigned long long)exits,
+			(unsigned long long)(user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO]),
+			(unsigned long long)user[EXIT_KIND_IO],
+			(unsigned long long)user[EXIT_KIND_MMIO]);
+		for (unsigned int n = 0; n < NR_KVM; n++) {
+			if (st->kst_ok)
+				fprintf(f, "\t%llu", (unsigned long long)kvm[n]);
+			else
+				fprintf(f, "\t-");
+		}
+		fprintf(f, "\t%.6f\t%.6f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
+			"\t%llu\t%llu\t%s\t%d\t%s\t%d\t%llu\t%u\n",
+			per(c->irqs_raised, delivered), per(exits, delivered),
+			(unsigned long long)dev->nr_lat, (unsigned long long)lat[0],
+			(unsigned long long)lat[1], (unsigned long long)lat[2],
+			(unsigned long long)lat[3], (unsigned long long)lat[4],
+			(unsigned long long)g[0],
+			(unsigned long long)g[RX_REPORT_OUT_OF_ORDER - RX_REPORT_DELIVERED],
+			(unsigned long long)g[RX_REPORT_DUPLICATE - RX_REPORT_DELIVERED],
+			(unsigned long long)g[RX_REPORT_CORRUPT - RX_REPORT_DELIVERED],
+			(unsigned long long)c->guest_errors, ok ? "ok" : "mismatch", complete,
+			vm->flavour.name, vm->flavour.cpu_emulated,
+			(unsigned long long)vm->tsc_khz, vm->nr_vcpus);
+		fclose(f);
+	}
+	return ok;
+}
