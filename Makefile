@@ -27,6 +27,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
 
 include vmm-mini/build.mk
 -include guest-kernel-patch/build.mk
+.SECONDEXPANSION:
 -include scripts/sandbox.mk
 
 all: $(BUILD)/vmm-mini $(BUILD)/guest.elf

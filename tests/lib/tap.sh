@@ -87,7 +87,7 @@ kvm_usable() {
 # works; otherwise re-run the whole file inside the SVM sandbox
 # (scripts/sandbox.sh), never a silent skip. Call it before plan.
 require_kvm() {
-	if kvm_usable; then
+	if kvm_usable && [ "${VIRQLAB_FORCE_SANDBOX:-0}" != 1 -o -n "${VIRQLAB_IN_SANDBOX:-}" ]; then
 		KVM_WHERE=${VIRQLAB_IN_SANDBOX:+sandbox}
 		KVM_WHERE=${KVM_WHERE:-native}
 		export KVM_WHERE

@@ -1,0 +1,59 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# sandbox-init.sh - /init of the SVM sandbox's initramfs. Loads KVM and 9p,
+# mounts the host's root read-only and the checkout writable at the same
+# path, runs the command that scripts/sandbox.sh left in its run directory
+# inside a chroot of the host, records the exit status there, powers off.
+# Any failure of the sandbox itself is written to run/reason (sandbox.sh
+# reports it and exits 3).
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+stty -F /dev/console -onlcr 2>/dev/null
+
+for opt in $(cat /proc/cmdline); do
+	case "$opt" in
+	virqlab.checkout=*) checkout=${opt#virqlab.checkout=} ;;
+	virqlab.run=*) run=${opt#virqlab.run=} ;;
+	esac
+done
+
+fail() {
+	echo "sandbox: $*" > /dev/console
+	[ -n "${run:-}" ] && [ -d "/host$run" ] && echo "$*" > "/host$run/reason"
+	poweroff -f
+	sleep 10
+}
+
+for m in $(cat /modules.order); do
+	insmod "/lib/modules/$m.ko" 2>/dev/null || fail "module $m failed to load"
+done
+
+mkdir -p /host
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host ||
+	fail "9p: cannot mount the host root (virtio-9p missing?)"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none checkout "/host$checkout" ||
+	fail "9p: cannot mount the checkout $checkout"
+mount -t devtmpfs dev /host/dev
+mount -t proc proc /host/proc
+mount -t sysfs sys /host/sys
+mount -t tmpfs tmp /host/tmp
+mount -t tmpfs run /host/run 2>/dev/null
+mount -t tracefs nodev /host/sys/kernel/tracing 2>/dev/null
+mount -t debugfs nodev /host/sys/kernel/debug 2>/dev/null
+mkdir -p /host/dev/pts /host/dev/shm
+mount -t devpts devpts /host/dev/pts 2>/dev/null
+mount -t tmpfs shm /host/dev/shm 2>/dev/null
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+
+[ -c /dev/kvm ] || fail "/dev/kvm did not appear after loading kvm-amd (no SVM in the emulated CPU?)"
+[ -f "/host$run/cmd" ] || fail "no command in $run"
+
+chroot /host /bin/sh "$run/cmd" < /dev/null > /dev/console 2>&1
+echo $? > "/host$run/rc"
+sync
+poweroff -f

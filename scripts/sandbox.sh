@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# sandbox.sh - run a command where KVM is real, on any machine: boots Debian's
+# stock kernel under QEMU's TCG with an emulated AMD CPU that has SVM, loads
+# kvm-amd there, and runs CMD in this checkout (same path, same working
+# directory) with /dev/kvm. The checkout is writable inside; the rest of the
+# host is shared read-only. CMD's output streams here; its exit status is
+# ours.
+#
+# Exit: CMD's status; 124 on timeout; 130 on SIGINT/SIGTERM; 3 with one line
+# "sandbox: reason" when the sandbox itself cannot start; 2 on bad usage.
+
+set -u
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/sandbox.sh [--cpus N] [--mem MiB] [--timeout S] [--] CMD [ARGS...]
+
+Boot the SVM sandbox (QEMU TCG, -cpu max, Debian's kernel with kvm-amd) and run
+CMD in this checkout inside it, with /dev/kvm. Figures measured inside come from
+an emulated CPU, not hardware.
+
+Options:
+  --cpus N      vCPUs of the sandbox (default 2)
+  --mem MiB     its memory (default 2048)
+  --timeout S   kill it after S seconds and exit 124 (default 1800)
+
+Environment: VIRQLAB_* variables, BUILD, V and TERM are passed to CMD;
+VIRQLAB_SANDBOX_DIR overrides where vmlinuz and initramfs.cpio.gz are read.
+
+Examples:
+  scripts/sandbox.sh build/vmm-mini --test costs
+  scripts/sandbox.sh --timeout 600 prove tests/kvm/guest-selftests.t
+  scripts/sandbox.sh sh -c 'perf stat -e kvm:kvm_exit build/vmm-mini --test hello'
+USAGE
+}
+
+die3() {
+	echo "sandbox: $*" >&2
+	exit 3
+}
+
+die2() {
+	echo "sandbox: $*" >&2
+	exit 2
+}
+
+cpus=2
+mem=2048
+timeout=1800
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cpus) [ $# -ge 2 ] || die2 "--cpus needs a value"; cpus=$2; shift 2 ;;
+	--mem) [ $# -ge 2 ] || die2 "--mem needs a value"; mem=$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] || die2 "--timeout needs a value"; timeout=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	-*) die2 "unknown option '$1' (see --help)" ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || die2 "no command given (see --help)"
+case "$cpus" in ''|*[!0-9]*) die2 "--cpus '$cpus': expected a number" ;; esac
+case "$mem" in ''|*[!0-9]*) die2 "--mem '$mem': expected MiB" ;; esac
+case "$timeout" in ''|*[!0-9]*) die2 "--timeout '$timeout': expected whole seconds" ;; esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+case "$root" in *[!A-Za-z0-9/._+-]*) die3 "checkout path '$root' has characters the kernel command line cannot carry" ;; esac
+sbdir=${VIRQLAB_SANDBOX_DIR:-$root/build/sandbox}
+
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+	die3 "qemu-system-x86_64 not found (scripts/deps.sh installs qemu-system-x86)"
+if [ -z "${VIRQLAB_SANDBOX_DIR:-}" ] && ! make -s -C "$root" sandbox >/dev/null 2>&1; then
+	die3 "cannot build the sandbox parts: run 'make sandbox' to see why"
+fi
+[ -f "$sbdir/vmlinux" ] || die3 "$sbdir/vmlinux missing: run make sandbox"
+[ -f "$sbdir/initramfs.cpio.gz" ] || die3 "$sbdir/initramfs.cpio.gz missing: run make sandbox"
+
+here=$(pwd)
+case "$here/" in
+"$root"/*) cwd=$here ;;
+*) cwd=$root ;;
+esac
+
+mkdir -p "$root/build"
+run=$(mktemp -d "$root/build/sandbox-run.XXXXXX") || die3 "cannot create a run directory"
+
+# quote ARG: one single-quoted shell word.
+quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+{
+	echo "cd $(quote "$cwd") || exit 3"
+	echo "export VIRQLAB_IN_SANDBOX=1 HOME=/root"
+	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	env | while IFS='=' read -r name value; do
+		case "$name" in
+		VIRQLAB_IN_SANDBOX) ;;
+		VIRQLAB_*|BUILD|V|TERM) echo "export $name=$(quote "$value")" ;;
+		esac
+	done
+	printf 'exec'
+	for a in "$@"; do
+		printf ' %s' "$(quote "$a")"
+	done
+	echo
+} > "$run/cmd"
+
+qemu_pid=
+cleanup() {
+	[ -n "$qemu_pid" ] && kill -TERM "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
+	rm -rf "$run"
+}
+trap 'cleanup; exit 130' INT TERM HUP
+
+# The checkout share is writable; everything else comes read-only.
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" \
+	-nodefaults -no-user-config -nographic -no-reboot \
+	-chardev stdio,id=con,signal=off -serial chardev:con -bios qboot.rom \
+	-kernel "$sbdir/vmlinux" -initrd "$sbdir/initramfs.cpio.gz" \
+	-append "console=ttyS0 quiet loglevel=0 panic=-1 mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1 rdinit=/init virqlab.checkout=$root virqlab.run=$run" \
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+	-fsdev local,id=checkout,path="$root",security_model=none,multidevs=remap \
+	-device virtio-9p-pci,fsdev=checkout,mount_tag=checkout \
+	< /dev/null &
+qemu_pid=$!
+wait "$qemu_pid"
+qrc=$?
+qemu_pid=
+
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "sandbox: --timeout $timeout s expired; stopped" >&2
+	rm -rf "$run"
+	exit 124
+fi
+if [ -f "$run/reason" ]; then
+	reason=$(cat "$run/reason")
+	rm -rf "$run"
+	die3 "$reason"
+fi
+if [ ! -f "$run/rc" ]; then
+	rm -rf "$run"
+	die3 "the sandbox stopped without running the command (QEMU exit $qrc)"
+fi
+rc=$(cat "$run/rc")
+rm -rf "$run"
+exit "$rc"

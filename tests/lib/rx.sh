@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# rx.sh - run one receive experiment cell for a test: vmm-mini receiving on a
+# loopback port in MODE, udpgen sending COUNT packets at RATE; sourced after
+# tap.sh. Sets: rx_rc (vmm-mini's exit), gen_rc, rx_out (vmm-mini output),
+# rx_stats (the stats file). col NAME reads a column of rx_stats by name.
+
+# col NAME [FILE]: value of column NAME in a one-row stats TSV.
+col() {
+	awk -F'\t' -v n="$1" 'NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ print (n in c) ? $(c[n]) : "missing-column-" n; exit }' "${2:-$rx_stats}"
+}
+
+# rx_run MODE RATE COUNT [UDPGEN ARGS...]
+rx_run() {
+	_mode=$1 _rate=$2 _count=$3
+	shift 3
+	_dir=$(mktemp -d)
+	rx_stats=$_dir/stats.tsv
+	_port=$((20000 + ($$ + ${_tap_n:-0} * 7) % 30000))
+	"$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" --count "$_count" \
+		--stats "$rx_stats" --timeout "${RX_TIMEOUT:-300}" --idle "${RX_IDLE:-3}" \
+		${RX_VMM_ARGS:-} > "$_dir/vmm.out" 2>&1 &
+	_vmm=$!
+	# The device says when its driver is up; only then does traffic start.
+	_i=0
+	while ! grep -q "virqnet: ready" "$_dir/vmm.out" 2>/dev/null; do
+		if ! kill -0 "$_vmm" 2>/dev/null || [ $_i -ge 600 ]; then
+			break
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --count "$_count" --quiet "$@" \
+		> "$_dir/gen.out" 2>&1
+	gen_rc=$?
+	wait "$_vmm"
+	rx_rc=$?
+	rx_out=$(cat "$_dir/vmm.out" "$_dir/gen.out")
+	RX_DIRS="${RX_DIRS:-} $_dir"
+}
+
+rx_cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "${RX_DIRS:-}" ] && rm -rf $RX_DIRS
+}
