@@ -26,7 +26,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
 	-Wl,-T,guest-kernel-patch/guest.lds
 
 include vmm-mini/build.mk
--include guest-kernel-patch/build.mk
+include guest-kernel-patch/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
 

@@ -21,6 +21,7 @@
 
 #define PTE_P		(1ull << 0)
 #define PTE_RW		(1ull << 1)
+#define PTE_US		(1ull << 2)
 #define PTE_PWT		(1ull << 3)
 #define PTE_PCD		(1ull << 4)
 #define PTE_PS		(1ull << 7)
@@ -109,7 +110,8 @@ static void load_elf(struct vm *vm, const uint8_t *img, size_t size, bool dry)
 }
 
 /*
- * Identity map: RAM with 2 MiB pages, except the first 2 MiB with 4 KiB
+ * Identity map: RAM with 2 MiB pages, user-accessible so that ring-3
+ * consumers can read device rings in place, except the first 2 MiB with 4 KiB
  * pages so that page 0 can stay unmapped (NULL faults); the device window
  * [3 GiB, 4 GiB) uncached (SDM Vol. 3A 4.5, 11.12). Nothing above 4 GiB is
  * mapped, so VIRQLAB_UNMAPPED_GVA faults.
@@ -123,14 +125,15 @@ static void build_page_tables(struct vm *vm)
 	uint64_t gpa;
 
 	memset(pml4, 0, VIRQLAB_PAGE_TABLES_END - VIRQLAB_PAGE_TABLES_GPA);
-	pml4[0] = (VIRQLAB_PAGE_TABLES_GPA + 0x1000) | PTE_P | PTE_RW;
+	/* Upper levels allow user access; the leaves decide (RAM yes, devices no). */
+	pml4[0] = (VIRQLAB_PAGE_TABLES_GPA + 0x1000) | PTE_P | PTE_RW | PTE_US;
 	for (int i = 0; i < 4; i++)
-		pdpt[i] = (VIRQLAB_PAGE_TABLES_GPA + 0x2000 + i * 0x1000) | PTE_P | PTE_RW;
-	pd[0] = (VIRQLAB_PAGE_TABLES_GPA + 0x6000) | PTE_P | PTE_RW;
+		pdpt[i] = (VIRQLAB_PAGE_TABLES_GPA + 0x2000 + i * 0x1000) | PTE_P | PTE_RW | PTE_US;
+	pd[0] = (VIRQLAB_PAGE_TABLES_GPA + 0x6000) | PTE_P | PTE_RW | PTE_US;
 	for (int i = 1; i < 512; i++)
-		pt[i] = (uint64_t)i * 0x1000 | PTE_P | PTE_RW;
+		pt[i] = (uint64_t)i * 0x1000 | PTE_P | PTE_RW | PTE_US;
 	for (gpa = SZ_2M; gpa < vm->ram_size; gpa += SZ_2M)
-		pd[gpa / SZ_2M] = gpa | PTE_P | PTE_RW | PTE_PS;
+		pd[gpa / SZ_2M] = gpa | PTE_P | PTE_RW | PTE_US | PTE_PS;
 	for (gpa = VIRQLAB_MMIO_BASE; gpa < 4 * SZ_1G; gpa += SZ_2M)
 		pd[gpa / SZ_2M] = gpa | PTE_P | PTE_RW | PTE_PS | PTE_PCD | PTE_PWT;
 }

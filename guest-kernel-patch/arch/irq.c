@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irq.c - the IDT and the handler table. Every one of the 256 vectors has a
+ * stub (entry.S) that lands in irq_dispatch(). An exception nobody expects
+ * is reported to the host with vector, error code, RIP and CR2 and ends the
+ * run; a test may instead arm a fixup to take one exception on purpose.
+ */
+#include "kernel/kernel.h"
+
+struct idt_entry {
+	uint16_t offset0;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset1;
+	uint32_t offset2;
+	uint32_t reserved;
+} __attribute__((packed));
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static irq_handler_t handlers[256];
+extern const char isr_stubs[];
+
+static const char *const exc_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", NULL,
+	"#TS", "#NP", "#SS", "#GP", "#PF", NULL, "#MF", "#AC", "#MC", "#XM",
+	"#VE", "#CP",
+};
+
+const char *exception_name(uint64_t vector)
+{
+	return vector < 32 && exc_names[vector] ? exc_names[vector] : "#??";
+}
+
+/*
+ * Interrupt gates (type 0xE: IF cleared on entry). #DF and NMI run on IST1
+ * so that a broken stack cannot turn them into a triple fault unseen.
+ */
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++) {
+		uint64_t addr = (uint64_t)(isr_stubs + 16 * v);
+
+		idt[v] = (struct idt_entry){
+			.offset0 = addr & 0xffff,
+			.selector = KERNEL_CS,
+			.ist = (v == 2 || v == 8) ? 1 : 0,
+			.type_attr = 0x8e,
+			.offset1 = (addr >> 16) & 0xffff,
+			.offset2 = addr >> 32,
+		};
+	}
+}
+
+void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile("lidt %0" :: "m"(idtr));
+}
+
+void irq_register(uint8_t vector, irq_handler_t fn)
+{
+	handlers[vector] = fn;
+}
+
+void irq_dispatch(struct irq_frame *f)
+{
+	struct percpu *pc = this_cpu();
+
+	if (handlers[f->vector]) {
+		handlers[f->vector](f);
+		return;
+	}
+	if (f->vector == VIRQLAB_VEC_SPURIOUS)
+		return;		/* spurious: no EOI (SDM Vol. 3A 11.9) */
+	if (f->vector < 32 && pc->fixup_rip && pc->expect_vector == f->vector) {
+		pc->caught_vector = f->vector;
+		pc->caught_error = f->error;
+		pc->caught_cr2 = f->vector == 14 ? read_cr2() : 0;
+		f->rip = pc->fixup_rip;
+		pc->fixup_rip = 0;
+		return;
+	}
+	if (f->vector < 32) {
+		ucall(UCALL_EXCEPTION, 4, f->vector, f->error, f->rip,
+		      f->vector == 14 ? read_cr2() : 0);
+		halt_forever();
+	}
+	GUEST_FAIL("unexpected interrupt on vector %lu at RIP 0x%lx", f->vector, f->rip);
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib.c - the few C library routines the guest needs (the compiler may
+ * emit calls to memset/memcpy itself), and boot-argument lookup.
+ */
+#include "kernel/kernel.h"
+
+void *memset(void *s, int c, size_t n)
+{
+	void *d = s;
+
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return s;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	void *r = d;
+
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+	return r;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (uint8_t)*a - (uint8_t)*b;
+		if (!*a)
+			return 0;
+	}
+	return 0;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	return strncmp(a, b, (size_t)-1);
+}
+
+/* "key=value" words in boot_info->args; decimal or 0x hex. */
+bool arg_u64(const char *key, uint64_t *val)
+{
+	const char *p = boot_info->args;
+	size_t klen = strlen(key);
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			uint64_t v = 0, base = 10;
+
+			p += klen + 1;
+			if (p[0] == '0' && p[1] == 'x') {
+				base = 16;
+				p += 2;
+			}
+			for (; *p && *p != ' '; p++) {
+				uint64_t d = *p >= '0' && *p <= '9' ? (uint64_t)(*p - '0') :
+					     *p >= 'a' && *p <= 'f' ? (uint64_t)(*p - 'a' + 10) : 99;
+
+				if (d >= base)
+					GUEST_FAIL("argument %s: bad number", key);
+				v = v * base + d;
+			}
+			*val = v;
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
