@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/costs.h"
@@ -241,12 +242,35 @@ static int wait_for_verdict(struct vm *vm, sigset_t *sigs)
 	}
 }
 
+/*
+ * A vCPU that does not leave KVM_RUN after its kick is a KVM problem, not a
+ * reason to hang: wait a bounded time, say which one, and let exit() reap it.
+ */
+static bool join_vcpus(struct vm *vm)
+{
+	bool ok = true;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		if (pthread_timedjoin_np(vm->vcpus[i].thread, NULL, &until)) {
+			pr_warn("vCPU %u did not stop within 5 s of its kick", i);
+			vm->vcpus[i].started = false;
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	static struct rx_source src;
 	static struct vm vm;
 	const char *tsv = NULL;
 	sigset_t sigs;
+	bool joined;
 	int code;
 
 	parse_args(argc, argv, &vm.cfg, &tsv, &src);
@@ -290,8 +314,9 @@ int main(int argc, char **argv)
 	if (vm.cfg.source)
 		rx_source_start(&src, &vm);
 	code = wait_for_verdict(&vm, &sigs);
-	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
-		pthread_join(vm.vcpus[i].thread, NULL);
+	joined = join_vcpus(&vm);
+	if (!joined && code != VMM_EXIT_TIMEOUT && code != VMM_EXIT_INTERRUPTED)
+		code = VMM_EXIT_HOST;
 	costs__stop(&vm);
 	console__flush(&vm);
 	if (vm.cfg.source) {
@@ -305,6 +330,7 @@ int main(int argc, char **argv)
 		code = VMM_EXIT_GUEST_FAIL;
 	if (vm.console != stdout)
 		fclose(vm.console);
-	vm_destroy(&vm);
+	if (joined)
+		vm_destroy(&vm);	/* else a vCPU thread may still touch it */
 	return code;
 }

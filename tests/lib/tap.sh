@@ -94,7 +94,8 @@ require_kvm() {
 		return 0
 	fi
 	if [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; then
-		exec "$VIRQLAB_ROOT/scripts/sandbox.sh" -- "$0" "$@"
+		exec "$VIRQLAB_ROOT/scripts/sandbox.sh" --timeout "${VIRQLAB_SANDBOX_TIMEOUT:-900}" \
+			-- "$0" "$@"
 	fi
 	skip_all "no usable /dev/kvm even inside the sandbox"
 }
