@@ -27,10 +27,11 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
 
 include vmm-mini/build.mk
 include guest-kernel-patch/build.mk
+include workloads/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
 
-all: $(BUILD)/vmm-mini $(BUILD)/guest.elf
+all: $(BUILD)/guest.elf $(BUILD)/udpgen $(BUILD)/vmm-mini
 
 $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $@

@@ -6,6 +6,8 @@ GUEST_SRCS := \
 	guest-kernel-patch/arch/entry.S \
 	guest-kernel-patch/arch/gdt.c \
 	guest-kernel-patch/arch/irq.c \
+	guest-kernel-patch/drivers/virqnet.c \
+	guest-kernel-patch/drivers/virqnet_mask_direct.c \
 	guest-kernel-patch/kernel/lib.c \
 	guest-kernel-patch/kernel/main.c \
 	guest-kernel-patch/kernel/printf.c \

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virqnet_mask_direct.c - the masked direct-read method, as a patch to the
+ * virqnet driver.
+ *
+ * The device does not inject one interrupt per arrival: it sets `pending`
+ * in this vCPU's flag area and raises an interrupt only while `masked` is
+ * clear. The handler masks and wakes the consumer; the consumer, in ring 3,
+ * reads descriptors and buffers straight from the device's ring (no exits,
+ * no copies), advancing `cons` itself, until the ring is empty; then it
+ * unmasks and looks once more before it sleeps (virqnet_md_consume in
+ * tests/rx.c holds that loop; the handshake argument is below).
+ */
+#include "kernel/virqnet.h"
+
+static volatile uint32_t kicked;
+
+/*
+ * Handler, ring 0: mask first, then clear pending (a locked exchange, so
+ * the clear is ordered before the consumer's next read of prod).
+ */
+static void virqnet_md_isr(struct irq_frame *f)
+{
+	struct virqnet_vcpu_flags *fl = &virqnet.flags[this_cpu()->cpu];
+
+	virqnet_irqs++;
+	WRITE_ONCE(fl->masked, 1);
+	__atomic_exchange_n(&fl->pending, 0, __ATOMIC_SEQ_CST);
+	kicked = 1;
+	apic_eoi();
+}
+
+/*
+ * Sleep until the handler has run. The test of `kicked` and the HLT are one
+ * critical section (IF=0 until STI's shadow ends inside HLT), so an
+ * interrupt that arrives after the consumer's last look cannot be missed.
+ */
+static long sys_rx_wait(long a, long b, long c)
+{
+	while (!kicked) {
+		safe_halt();
+		cli();
+	}
+	kicked = 0;
+	return 0;
+}
+
+void virqnet_md_init(void)
+{
+	irq_register(VIRQNET_VECTOR, virqnet_md_isr);
+	syscall_register(SYS_rx_wait, sys_rx_wait);
+}
+
+/*
+ * The consumer, ring 3: take every descriptor between cons and prod in
+ * place, publish cons, then unmask and look once more; sleep only when that
+ * last look finds nothing. At most `budget` descriptors are taken per pass
+ * before the unmask-and-look step (budget=1 flips between draining and
+ * idling as fast as possible: the stress test of the handshake).
+ *
+ * Why no arrival is ever stranded (the device half is notify_mask_direct()
+ * in vmm-mini/virqnet.c):
+ *
+ *   device: store prod;  xchg pending <- 1;  load masked  -> raise if it
+ *           was pending == 0 && masked == 0
+ *   guest:  store pending <- 0;  store masked <- 0;  MFENCE;  load prod
+ *
+ * Both sides store, fence (XCHG is a full barrier, MFENCE is one) and then
+ * load the other's variable, so at least one of them sees the other's store
+ * (Dekker; x86-TSO forbids both loads returning the old values). Either
+ * the guest's last look sees the new prod and drains it, or the device sees
+ * masked == 0. In the latter case it raises the interrupt unless pending
+ * was already 1; pending == 1 with masked == 0 means an interrupt was raised
+ * and its handler has not yet cleared pending, and that handler wakes the
+ * consumer, whose next pass reads prod after the descriptor was published.
+ * The wake-up itself cannot be lost: sys_rx_wait tests `kicked` with
+ * interrupts off and halts in STI's shadow.
+ */
+__user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget)
+{
+	struct virqnet_ring *r = virqnet.ring;
+	struct virqnet_vcpu_flags *fl = &virqnet.flags[VIRQNET_CPU];
+	uint32_t mask = virqnet.ring_size - 1, cons = READ_ONCE(r->cons);
+	uint64_t passes = 0;
+
+	for (;;) {
+		uint32_t prod = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE);
+
+		for (uint32_t n = 0; cons != prod && n < budget; n++, cons++) {
+			const struct virqnet_desc *d = &r->desc[cons & mask];
+			uint32_t buf = d->buf_id, len = d->len;
+
+			if (buf < virqnet.ring_size && len <= virqnet.buf_size)
+				take(virqnet.bufs + (uint64_t)buf * virqnet.buf_size, len);
+			else
+				take(NULL, 0);	/* counted as corrupt */
+			__atomic_store_n(&r->cons, cons + 1, __ATOMIC_RELEASE);
+		}
+		passes++;
+		WRITE_ONCE(fl->pending, 0);
+		WRITE_ONCE(fl->masked, 0);
+		mfence();
+		if (__atomic_load_n(&r->prod, __ATOMIC_ACQUIRE) != cons) {
+			WRITE_ONCE(fl->masked, 1);
+			continue;
+		}
+		if (READ_ONCE(r->stop))
+			return passes;
+		syscall3(SYS_rx_wait, 0, 0, 0);
+	}
+}

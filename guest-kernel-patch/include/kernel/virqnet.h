@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virqnet.h - the guest's driver for the virqnet receive device: the base
+ * (conventional, injected-interrupt) driver and the hooks through which the
+ * masked direct-read patch (drivers/virqnet_mask_direct.c) attaches.
+ */
+#ifndef GUEST_VIRQNET_H
+#define GUEST_VIRQNET_H
+
+#include "kernel/kernel.h"
+#include "uapi/virqnet.h"
+
+#define VIRQNET_RING_SIZE	1024
+#define VIRQNET_BUF_SIZE	2048
+#define VIRQNET_VECTOR		0x50
+#define VIRQNET_CPU		0
+
+/* System calls the receive path adds. */
+enum {
+	SYS_rx_recv = SYS_NR_BASE,	/* inject: copy the next datagram out */
+	SYS_rx_wait,			/* mask-direct: sleep until the device interrupt */
+};
+
+/* What ring 3 needs to read the device's buffers in place (mask-direct). */
+struct virqnet_view {
+	struct virqnet_ring *ring;
+	uint8_t *bufs;
+	struct virqnet_vcpu_flags *flags;
+	struct virqnet_lat_log *latlog;
+	uint32_t ring_size, buf_size, mode;
+};
+
+extern struct virqnet_view virqnet;
+extern volatile uint64_t virqnet_irqs;
+
+void virqnet_probe(void);
+
+/* drivers/virqnet_mask_direct.c: the method. */
+typedef void (*virqnet_take_fn)(const uint8_t *data, uint32_t len);
+void virqnet_md_init(void);
+uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget);
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rx.c - the receive application: probe virqnet, receive until the device
+ * says the run is over, verify every datagram exactly once (order,
+ * duplicates, integrity), log when each was consumed, and report the counts
+ * to the host. It runs in ring 3 in both modes: through recv system calls
+ * and copies (inject) or straight from the device's ring (mask-direct).
+ */
+#include "kernel/virqnet.h"
+#include "uapi/virqlab_payload.h"
+
+static struct {
+	uint32_t flow;
+	bool flow_known;
+	uint64_t expected, delivered, bytes, out_of_order, duplicate, corrupt, foreign;
+	uint64_t passes;
+} chk;
+
+static uint8_t rx_buf[VIRQNET_BUF_SIZE];
+
+/* Ring 3: check one datagram and log its consumption time. */
+static __user_text void take(const uint8_t *p, uint32_t len)
+{
+	struct virqnet_lat_log *log = virqnet.latlog;
+	struct virqlab_payload h;
+	uint32_t head;
+
+	if (!p || len < sizeof(h)) {
+		chk.corrupt++;
+		return;
+	}
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != VIRQLAB_PAYLOAD_MAGIC || h.len != len || virqlab_csum(p, len) != h.csum) {
+		chk.corrupt++;
+		return;
+	}
+	for (uint32_t i = sizeof(h); i < len; i++) {
+		if (p[i] != virqlab_fill_byte(h.seq, i)) {
+			chk.corrupt++;
+			return;
+		}
+	}
+	if (!chk.flow_known) {
+		chk.flow = h.flow;
+		chk.flow_known = true;
+	} else if (h.flow != chk.flow) {
+		chk.foreign++;
+		return;
+	}
+	if (h.seq < chk.expected) {
+		if (h.seq + 1 == chk.expected)
+			chk.duplicate++;
+		else
+			chk.out_of_order++;
+		return;
+	}
+	chk.expected = h.seq + 1;	/* a jump is a drop the device counted */
+	chk.delivered++;
+	chk.bytes += len;
+
+	head = log->head;
+	log->ent[head % VIRQNET_LAT_LOG_SIZE] = (struct virqnet_lat_entry){ h.seq, rdtsc() };
+	__atomic_store_n(&log->head, head + 1, __ATOMIC_RELEASE);
+}
+
+static __user_text void inject_app(long unused)
+{
+	long n;
+
+	while ((n = syscall3(SYS_rx_recv, (long)rx_buf, sizeof(rx_buf), 0)) > 0)
+		take(rx_buf, n);
+	syscall3(SYS_exit, n < 0, 0, 0);
+}
+
+static __user_text void mask_direct_app(long budget)
+{
+	chk.passes = virqnet_md_consume(take, budget);
+	syscall3(SYS_exit, 0, 0, 0);
+}
+
+static void rx(void)
+{
+	uint64_t budget = VIRQNET_RING_SIZE;
+	long code;
+
+	arg_u64("budget", &budget);
+	if (budget == 0)
+		GUEST_FAIL("budget=0: the consumer must take at least one per pass");
+	virqnet_probe();
+	if (virqnet.mode == VIRQNET_MODE_MASK_DIRECT)
+		code = enter_user(mask_direct_app, budget);
+	else if (virqnet.mode == VIRQNET_MODE_INJECT)
+		code = enter_user(inject_app, 0);
+	else
+		GUEST_FAIL("virqnet mode %u has no guest consumer", virqnet.mode);
+	GUEST_ASSERT_EQ(code, 0);
+
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_DELIVERED, chk.delivered);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_BYTES, chk.bytes);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_OUT_OF_ORDER, chk.out_of_order);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_DUPLICATE, chk.duplicate);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_CORRUPT, chk.corrupt);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_DRAIN_PASSES, chk.passes);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_IRQS, virqnet_irqs);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_FOREIGN, chk.foreign);
+}
+GUEST_TEST("rx", rx, NULL);

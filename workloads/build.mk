@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0
+# The traffic generator. Included by the top-level Makefile.
+
+UDPGEN_SRCS := \
+	workloads/udpgen.c
+
+$(BUILD)/udpgen: $(UDPGEN_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^ -luring -lm
