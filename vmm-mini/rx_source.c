@@ -179,8 +179,16 @@ static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *
 	} else if (dev->mode == VIRQNET_MODE_SINK) {
 		dev->c.bytes += len;
 		dev->c.sink_delivered++;
-	} else if (r->gen == UINT32_MAX) {
-		dev->c.drop_not_ready++;
+	} else if (virqnet_take_buffer(dev, &r->buf_id, &r->data, &r->cap, &r->gen)) {
+		/* Buffers came back while this receive waited: not a drop. */
+		if (len > r->cap) {
+			dev->c.drop_too_big++;
+			virqnet_return_buffer(dev, r->buf_id, r->gen);
+			return;
+		}
+		memcpy(r->data, r->scratch, len);
+		dev->c.bytes += len;
+		virqnet_publish(dev, r->buf_id, len, rx_ns, r->gen);
 	} else {
 		dev->c.drop_ring_full++;
 	}
@@ -207,8 +215,6 @@ static void refill(struct io_uring *ring, struct rx_source *src, struct virqnet 
 			scratch_posted = true;
 			r->data = r->scratch;
 			r->cap = SCRATCH_SIZE;
-			/* Remember why this one cannot reach the guest. */
-			r->gen = dev->enabled || dev->mode == VIRQNET_MODE_SINK ? 0 : UINT32_MAX;
 		}
 		post_recv(ring, src, r);
 	}
@@ -268,7 +274,9 @@ static void *rx_thread(void *arg)
 		}
 		clock_anchor_take(&anchor, vm->tsc_khz);
 		virqnet_reclaim(dev, &anchor);
-		refill(&ring, src, dev, reqs);
+		/* Until the driver is up, datagrams wait in the socket, not lost. */
+		if (announced)
+			refill(&ring, src, dev, reqs);
 		err = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &tick, NULL);
 		if (err < 0 && err != -ETIME && err != -EINTR && err != -EAGAIN)
 			die("io_uring_submit_and_wait_timeout: %s", strerror(-err));

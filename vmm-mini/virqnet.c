@@ -415,8 +415,14 @@ void virqnet_request_stop(struct virqnet *dev)
 	atomic_store(&dev->stop_requested, true);
 	if (dev->enabled) {
 		__atomic_store_n(&dev->ring->stop, 1, __ATOMIC_RELEASE);
-		/* Wake a halted guest whatever its mask says: it must report. */
-		raise_irq(dev);
+		/*
+		 * Wake a halted guest whatever its mask says: it must report. A
+		 * control interrupt, not an arrival: kept out of irqs_raised.
+		 */
+		uint64_t one = 1;
+
+		if (write(dev->irqfd, &one, sizeof(one)) != sizeof(one))
+			pr_warn("virqnet: stop interrupt: %s", strerror(errno));
 	}
 	pthread_mutex_unlock(&dev->lock);
 }
