@@ -24,3 +24,17 @@ VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/vmm-mini: $(VMM_OBJS)
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)
+
+# The same VMM under AddressSanitizer, for the hostile-guest test: any read or
+# write outside what vmm-mini owns (guest RAM included) aborts the run.
+ASAN_CFLAGS := -fsanitize=address -fno-omit-frame-pointer
+VMM_ASAN_OBJS := $(VMM_SRCS:%.c=$(BUILD)/asan/%.o)
+
+$(BUILD)/asan/%.o: %.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(HOST_CFLAGS) $(ASAN_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/vmm-mini-asan: $(VMM_ASAN_OBJS)
+	$(quiet) LD $@
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
