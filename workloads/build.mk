@@ -7,3 +7,10 @@ UDPGEN_SRCS := \
 $(BUILD)/udpgen: $(UDPGEN_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^ -luring -lm
+
+UDPRECV_SRCS := \
+	workloads/udprecv.c
+
+$(BUILD)/udprecv: $(UDPRECV_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: udpgen sends exactly what it says it sent, intact and in
+# order, for each pattern and for the smallest and largest sizes (checked by
+# udprecv, which verifies payloads as the guest does); --duration stops on
+# time; bad flags exit 2 with one line; SIGINT still prints the summary.
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+GEN=$BUILD/udpgen
+RECV=$BUILD/udprecv
+plan 17
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+port=$((30000 + $$ % 20000))
+
+# send N ARGS...: udprecv counts what udpgen sends; sets out and rout.
+send() {
+	_n=$1
+	shift
+	"$RECV" --port "$port" --count "$_n" --idle 3 > "$dir/recv" &
+	_r=$!
+	while ! grep -q listening "$dir/recv" 2>/dev/null; do sleep 0.05; done
+	out=$("$GEN" --to "127.0.0.1:$port" --count "$_n" "$@" 2>&1)
+	gen_rc=$?
+	wait "$_r"
+	rout=$(cat "$dir/recv")
+}
+
+send 5000 --rate 20000
+is "constant: exit 0" 0 "$gen_rc"
+like "constant: summary says what was sent and the rate" \
+	"^udpgen: sent 5000 packets \(320000 bytes\) in [0-9.]+ s: [0-9]+ pps \(target 20000\), 0 send errors" "$out"
+like "constant: all 5000 arrive intact and in order" \
+	"received 5000 \(in order 5000, gaps 0, duplicate 0, corrupt 0\)" "$rout"
+
+send 5000 --rate 20000 --pattern poisson --seed 7
+like "poisson: all 5000 arrive intact and in order" "in order 5000, gaps 0, duplicate 0, corrupt 0" "$rout"
+send 4096 --pattern burst --burst 64 --gap-us 200 --rate 0
+like "burst: all 4096 arrive intact and in order" "in order 4096, gaps 0, duplicate 0, corrupt 0" "$rout"
+send 500 --rate 5000 --size 9000
+like "9000-byte datagrams arrive intact" "in order 500, gaps 0, duplicate 0, corrupt 0" "$rout"
+like "9000-byte bytes counted" "sent 500 packets \(4500000 bytes\)" "$out"
+
+start=$(date +%s)
+out=$("$GEN" --to "127.0.0.1:$port" --rate 1000 --duration 1.5 --stats "$dir/gen.tsv" 2>&1)
+rc=$?
+took=$(( $(date +%s) - start ))
+is "--duration: exit 0" 0 "$rc"
+check "--duration 1.5 stops on time (${took}s)" [ "$took" -le 3 ]
+is "--stats: header and one row" 2 "$(wc -l < "$dir/gen.tsv")"
+
+"$GEN" --to 127.0.0.1:1 --rate 1000 --duration 30 > "$dir/int" 2>&1 &
+g=$!
+sleep 0.5
+kill -INT "$g"
+wait "$g"
+is "SIGINT: exit 130" 130 $?
+like "SIGINT: the summary is still printed" "\[interrupted\]" "$(cat "$dir/int")"
+
+for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere"; do
+	# shellcheck disable=SC2086
+	err=$("$GEN" --count 1 ${bad%% *} ${bad#* } --to 127.0.0.1:9 2>&1)
+	rc=$?
+	case "$bad" in --to*) err=$("$GEN" --count 1 --to nowhere 2>&1); rc=$? ;; esac
+	is "bad flag $bad: exit 2, one line" "2 1" "$rc $(printf '%s\n' "$err" | wc -l)"
+done
+like "bad flag message names the problem" "^udpgen: --size '10': expected 64..9000" \
+	"$("$GEN" --count 1 --size 10 --to 127.0.0.1:9 2>&1)"
+done_testing

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udprecv.c - a plain host UDP receiver (recvmmsg, no VM): the reference
+ * ceiling a guest receive path is compared against, and the peer that
+ * tests udpgen. It verifies every virqlab payload exactly as the guest does.
+ *
+ * Usage: udprecv --port PORT [--count N] [--idle S]
+ * Prints: udprecv: received N (in order N, gaps G, duplicate D, corrupt C) in T s: P pps
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uapi/virqlab_payload.h"
+
+#define BATCH 64
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool intact(const uint8_t *p, uint32_t len, struct virqlab_payload *h)
+{
+	if (len < sizeof(*h))
+		return false;
+	memcpy(h, p, sizeof(*h));
+	if (h->magic != VIRQLAB_PAYLOAD_MAGIC || h->len != len || virqlab_csum(p, len) != h->csum)
+		return false;
+	for (uint32_t i = sizeof(*h); i < len; i++)
+		if (p[i] != virqlab_fill_byte(h->seq, i))
+			return false;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t bufs[BATCH][VIRQLAB_PAYLOAD_MAX];
+	uint64_t count = 0, received = 0, in_order = 0, gaps = 0, dup = 0, corrupt = 0, next = 0;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	double idle = 2, first = 0, last = 0;
+	int fd, rcvbuf = 8 << 20;
+	struct timeval tv;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--port") && i + 1 < argc)
+			a.sin_port = htons(atoi(argv[++i]));
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			count = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--idle") && i + 1 < argc)
+			idle = atof(argv[++i]);
+		else {
+			fprintf(stderr, "udprecv: unknown argument '%s'; usage: udprecv --port PORT "
+				"[--count N] [--idle S]\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!a.sin_port) {
+		fprintf(stderr, "udprecv: --port PORT is required\n");
+		return 2;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	tv = (struct timeval){ (time_t)idle, (suseconds_t)((idle - (time_t)idle) * 1e6) };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "udprecv: bind port %u: %s\n", ntohs(a.sin_port), strerror(errno));
+		return 3;
+	}
+	printf("udprecv: listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
+	fflush(stdout);
+	while (!count || received < count) {
+		int n;
+
+		for (int i = 0; i < BATCH; i++) {
+			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+			msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			break;	/* idle timeout */
+		last = mono();
+		if (!first)
+			first = last;
+		for (int i = 0; i < n; i++) {
+			struct virqlab_payload h;
+
+			received++;
+			if (!intact(bufs[i], msgs[i].msg_len, &h)) {
+				corrupt++;
+			} else if (h.seq >= next) {
+				gaps += h.seq - next;
+				next = h.seq + 1;
+				in_order++;
+			} else {
+				dup++;
+			}
+		}
+	}
+	printf("udprecv: received %llu (in order %llu, gaps %llu, duplicate %llu, corrupt %llu) "
+	       "in %.3f s: %.0f pps\n", (unsigned long long)received, (unsigned long long)in_order,
+	       (unsigned long long)gaps, (unsigned long long)dup, (unsigned long long)corrupt,
+	       last - first, last > first ? received / (last - first) : 0);
+	return 0;
+}
