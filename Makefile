@@ -55,3 +55,14 @@ clean:
 .DEFAULT_GOAL := all
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmarks: speed targets live here, never in timed tests.
+bench: bench-costs bench-rx
+
+bench-costs: all
+	$(Q)scripts/demo.sh --costs-only
+
+bench-rx: all
+	$(Q)scripts/bench-rx.sh
+
+.PHONY: bench bench-costs bench-rx

@@ -31,10 +31,8 @@ rx_run() {
 		_i=$((_i + 1))
 	done
 	"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --count "$_count" --quiet "$@" \
-		> "$_dir/gen.out" 2>&1
-	gen_rc=$?
-	wait "$_vmm"
-	rx_rc=$?
+		> "$_dir/gen.out" 2>&1 && gen_rc=0 || gen_rc=$?
+	wait "$_vmm" && rx_rc=0 || rx_rc=$?
 	rx_out=$(cat "$_dir/vmm.out" "$_dir/gen.out")
 	RX_DIRS="${RX_DIRS:-} $_dir"
 }
