@@ -154,23 +154,6 @@ void costs__stop(struct vm *vm)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted samples. */
-static uint64_t percentile(const uint64_t *s, uint64_t n, double p)
-{
-	uint64_t rank = (uint64_t)(p / 100.0 * n + 0.999999);
-
-	if (rank < 1)
-		rank = 1;
-	return s[(rank > n ? n : rank) - 1];
-}
-
 static double cyc_to_ns(struct vm *vm, uint64_t cyc)
 {
 	return vm->tsc_khz ? cyc * 1e6 / vm->tsc_khz : 0;
@@ -204,9 +187,9 @@ int costs__report(struct vm *vm, const char *tsv_path)
 			missing++;
 			continue;
 		}
-		qsort(c->samples[k], n, sizeof(uint64_t), cmp_u64);
-		med = percentile(c->samples[k], n, 50);
-		p99 = percentile(c->samples[k], n, 99);
+		sort_u64(c->samples[k], n);
+		med = percentile_u64(c->samples[k], n, 50);
+		p99 = percentile_u64(c->samples[k], n, 99);
 		printf("%-20s %8llu %14llu %12llu %11.0f %11.0f\n", cost_names[k],
 		       (unsigned long long)n, (unsigned long long)med, (unsigned long long)p99,
 		       cyc_to_ns(vm, med), cyc_to_ns(vm, p99));

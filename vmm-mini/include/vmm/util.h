@@ -54,5 +54,7 @@ static inline uint64_t rdtsc(void)
 }
 
 uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+void sort_u64(uint64_t *v, uint64_t n);
+uint64_t percentile_u64(const uint64_t *sorted, uint64_t n, double p);
 
 #endif
