@@ -5,7 +5,8 @@
 # exits per delivered packet, and delivered rate, against offered rate, one
 # line per mode. Keeps the .dat and .gp beside the PNG and SVG so a figure
 # can be restyled without rerunning. Rate 0 ("max") is plotted at the
-# highest rate udpgen actually achieved in that run.
+# highest rate udpgen actually achieved in that run. Cells that did not
+# complete or whose accounting failed are left out (they are in rx.tsv).
 
 set -eu
 dir=${1:?usage: scripts/plot-rx.sh RESULTDIR}
@@ -15,7 +16,7 @@ flavour=$(awk -F'\t' '$1 == "kvm_flavour" { print $2 }' "$dir/meta")
 
 for mode in inject mask-direct sink; do
 	awk -F'\t' -v m="$mode" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$(c["mode"]) == m {
+		$(c["mode"]) == m && $(c["complete"]) == 1 && $(c["accounting"]) == "ok" {
 			offered = $(c["rate"]) ? $(c["rate"]) : $(c["sent"]) / ($(c["duration_s"]) ? $(c["duration_s"]) : 1)
 			print offered, $(c["irqs_per_pkt"]), $(c["exits_per_pkt"]), $(c["delivered_pps"]),
 				$(c["lat_p99_ns"]) / 1000

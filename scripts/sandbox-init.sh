@@ -19,6 +19,7 @@ for opt in $(cat /proc/cmdline); do
 	case "$opt" in
 	virqlab.checkout=*) checkout=${opt#virqlab.checkout=} ;;
 	virqlab.run=*) run=${opt#virqlab.run=} ;;
+	virqlab.kvm_amd=*) kvm_amd_params=$(echo "${opt#virqlab.kvm_amd=}" | tr , " ") ;;
 	esac
 done
 
@@ -30,7 +31,10 @@ fail() {
 }
 
 for m in $(cat /modules.order); do
-	insmod "/lib/modules/$m.ko" 2>/dev/null || fail "module $m failed to load"
+	params=
+	[ "$m" = kvm-amd ] && params=${kvm_amd_params:-}
+	# shellcheck disable=SC2086
+	insmod "/lib/modules/$m.ko" $params 2>/dev/null || fail "module $m failed to load"
 done
 
 mkdir -p /host

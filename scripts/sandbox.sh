@@ -22,7 +22,8 @@ CMD in this checkout inside it, with /dev/kvm. Figures measured inside come from
 an emulated CPU, not hardware.
 
 Options:
-  --cpus N      vCPUs of the sandbox (default 2)
+  --cpus N      vCPUs of the sandbox (default 1: with 2, the emulated SVM
+                loses interrupt injections into nested guests)
   --mem MiB     its memory (default 2048)
   --timeout S   kill it after S seconds and exit 124 (default 1800)
 
@@ -46,7 +47,7 @@ die2() {
 	exit 2
 }
 
-cpus=2
+cpus=1
 mem=2048
 timeout=1800
 while [ $# -gt 0 ]; do
@@ -110,6 +111,8 @@ quote() {
 
 # VIRQLAB_SANDBOX_DEBUG=1 shows the sandbox kernel's messages (lockups, oopses).
 klog="quiet loglevel=0"
+# kvm-amd module parameters, comma-separated (e.g. vgif=0,pause_filter_count=0).
+kvm_amd=${VIRQLAB_KVM_AMD:-}
 [ "${VIRQLAB_SANDBOX_DEBUG:-0}" = 1 ] && klog="loglevel=5"
 
 qemu_pid=
@@ -128,7 +131,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-chardev stdio,id=con,signal=off -serial chardev:con -bios qboot.rom \
 	-kernel "$sbdir/vmlinux" -initrd "$sbdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 $klog panic=-1 mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1 rdinit=/init virqlab.checkout=$root virqlab.run=$run" \
+	-append "console=ttyS0 $klog panic=-1 mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1 rdinit=/init virqlab.checkout=$root virqlab.run=$run virqlab.kvm_amd=$kvm_amd" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=checkout,path="$root",security_model=none,multidevs=remap \

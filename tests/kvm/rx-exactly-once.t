@@ -24,18 +24,6 @@ fi
 plan 36
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets per run"
 
-# In the emulated sandbox the nested vCPU occasionally stalls for ~10 s (see
-# README, "Known issues"), which fills the ring: there, and only there, a
-# lossless cell that lost packets is run once more, and the first attempt is
-# reported. Natively a loss fails at once.
-retry_if_stalled() {
-	[ "$KVM_WHERE" = sandbox ] || return 0
-	[ "$rx_rc" = 0 ] && [ "$(col dropped)" = 0 ] && return 0
-	diag "sandbox stall: first attempt delivered $(col delivered) of $(col sent)," \
-		"p99 $(col lat_p99_ns) ns; retrying once"
-	rx_run "$@"
-}
-
 # lossless NAME: exit 0, all delivered once in order, nothing dropped.
 lossless() {
 	is "$1: vmm-mini exit 0" 0 "$rx_rc"
@@ -48,10 +36,8 @@ lossless() {
 
 for mode in inject mask-direct; do
 	rx_run "$mode" "$low" "$n"
-	retry_if_stalled "$mode" "$low" "$n"
 	lossless "$mode at $low pps"
 	rx_run "$mode" "$med" "$n" --pattern poisson
-	retry_if_stalled "$mode" "$med" "$n" --pattern poisson
 	lossless "$mode at $med pps (poisson)"
 	rx_run "$mode" 0 "$n"
 	is "$mode at overload: exit 0 (accounting holds)" 0 "$rx_rc"
@@ -65,7 +51,6 @@ done
 is "inject raises one interrupt per packet" "$n" "$(rx_run inject "$low" "$n"; col irqs_raised)"
 
 RX_VMM_ARGS="--args budget=1" rx_run mask-direct "$med" "$n" --pattern poisson
-RX_VMM_ARGS="--args budget=1" retry_if_stalled mask-direct "$med" "$n" --pattern poisson
 lossless "flip stress (budget=1): nothing stranded"
 passes=$(col drain_passes)
 check "flip stress: at least one unmask-and-look per packet ($passes passes)" \
