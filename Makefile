@@ -31,7 +31,7 @@ include workloads/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
 
-all: $(BUILD)/guest.elf $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan
+all: $(BUILD)/guest.elf $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan
 
 $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $@

@@ -38,3 +38,9 @@ $(BUILD)/asan/%.o: %.c
 $(BUILD)/vmm-mini-asan: $(VMM_ASAN_OBJS)
 	$(quiet) LD $@
 	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
+
+# C unit tests of the host-side pieces (TAP via tests/lib/tap.h).
+$(BUILD)/tests/unit: $(BUILD)/obj/tests/host/unit.o $(BUILD)/obj/vmm-mini/clock.o $(BUILD)/obj/vmm-mini/util.o
+	$(quiet) LD $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)

@@ -37,6 +37,8 @@ static void report(struct vm *vm, const char *fmt, ...)
 	pthread_mutex_unlock(&vm->console_lock);
 }
 
+static uint64_t guest_uc_result;
+
 static int ucall_sync(struct vcpu *vcpu, struct ucall *uc)
 {
 	struct vm *vm = vcpu->vm;
@@ -59,6 +61,28 @@ static int ucall_sync(struct vcpu *vcpu, struct ucall *uc)
 		return costs__msi_timed(vcpu, a[1], a[2], a[3], a[4]);
 	case SYNC_SAMPLES:
 		return costs__samples(vcpu, a[1], a[2], a[3]);
+	case SYNC_TSC: {
+		/*
+		 * The guest read its TSC after our last KVM_RUN began and before this
+		 * exit reached us, so with guest = host + offset the value must fall
+		 * between the two host stamps.
+		 */
+		uint64_t now = rdtsc(), host;
+		int64_t offset;
+
+		if (vcpu_get_tsc_offset(vcpu, &offset)) {
+			guest_uc_result = 2;	/* unknown: no KVM_VCPU_TSC_OFFSET */
+			return 0;
+		}
+		host = a[1] - (uint64_t)offset;
+		guest_uc_result = host >= vcpu->run_tsc && host <= now;
+		if (!guest_uc_result)
+			report(vm, "vCPU %d: guest TSC %llu - offset %lld = %llu outside [%llu, %llu]",
+			       vcpu->id, (unsigned long long)a[1], (long long)offset,
+			       (unsigned long long)host, (unsigned long long)vcpu->run_tsc,
+			       (unsigned long long)now);
+		return 0;
+	}
 	case SYNC_REPORT:
 		if (vm->virqnet)
 			virqnet_guest_report(vm->virqnet, a[1], a[2]);
@@ -89,6 +113,12 @@ static bool ucall_io(struct vcpu *vcpu, uint64_t port, uint8_t *data, uint32_t l
 
 	switch (uc.cmd) {
 	case UCALL_SYNC:
+		guest_uc_result = 0;
+		if (uc.args[0] == SYNC_TSC) {
+			ucall_sync(vcpu, &uc);
+			guest_uc->args[5] = guest_uc_result;	/* the answer, written back */
+			break;
+		}
 		if (ucall_sync(vcpu, &uc) < 0) {
 			report(vm, "vCPU %d: guest sync request %llu with bad arguments", vcpu->id,
 			       (unsigned long long)uc.args[0]);

@@ -6,14 +6,15 @@
 # code and RIP; LAPIC timer; host MSIs by KVM_SIGNAL_MSI and by irqfd on the
 # right vector; 10,000 back-to-back interrupts; ring 3 and a syscall round
 # trip; a failing guest assert carrying file:line; two vCPUs each taking
-# their own interrupt; and the exit-code contract for hangs and unexpected
+# their own interrupt; the guest/host TSC relation; and the exit-code
+# contract for hangs and unexpected
 # exits. Runs natively on /dev/kvm, else inside the SVM sandbox.
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
 
 VMM=$BUILD/vmm-mini
-plan 33
+plan 34
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null))"
 
 # vmm ARGS...: run vmm-mini; sets rc and out (console and diagnostics).
@@ -101,6 +102,10 @@ is "--console FILE: exit 0" 0 "$rc"
 like "--console FILE: guest output lands in the file" "hello from vCPU 0" \
 	"$(cat "${TMPDIR:-/tmp}/virqlab-console.$$")"
 rm -f "${TMPDIR:-/tmp}/virqlab-console.$$"
+
+vmm --test tsc --args rounds=200
+is "guest TSC = host TSC + KVM offset, 200 rounds: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || diag "$out"
 
 vmm --test hello --vcpus 4
 is "four vCPUs boot: exit 0" 0 "$rc"

@@ -99,6 +99,8 @@ enum ucall_sync {
 	SYNC_SAMPLES,		/* args[1] enum cost_kind, args[2] GPA of u64[],
 				 * args[3] count: guest TSC deltas */
 	SYNC_REPORT,		/* args[1] key, args[2] value: a guest counter */
+	SYNC_TSC,		/* args[1] guest TSC read just before this call: the host
+				 * checks guest = host + KVM's offset (one clock) */
 	SYNC_NR
 };
 
