@@ -499,7 +499,8 @@ void virqnet_dump(struct virqnet *dev, const char *why)
 }
 
 /*
- * Interrupt watchdog, device thread. Descriptors are waiting, the guest is
+ * Interrupt watchdog, device thread, mask-direct only (inject raises one
+ * interrupt per arrival anyway). Descriptors are waiting, the guest is
  * not masked (so it is not draining), and nothing moved for 10 ms: the
  * interrupt that should have woken it was lost on the way. Raise it again,
  * and count it, so that a platform that loses MSIs (seen only on the
@@ -512,9 +513,8 @@ void virqnet_watchdog(struct virqnet *dev, uint64_t now)
 	if (!dev->enabled || dev->prod == dev->cons || dev->watch_cons != dev->cons) {
 		dev->watch_cons = dev->cons;
 		dev->last_progress_ns = now;
-	} else if (now - dev->last_progress_ns > 10000000 &&
-		   (dev->mode == VIRQNET_MODE_INJECT ||
-		    !__atomic_load_n(&dev->flags[dev->irq_cpu].masked, __ATOMIC_SEQ_CST))) {
+	} else if (dev->mode == VIRQNET_MODE_MASK_DIRECT && now - dev->last_progress_ns > 10000000 &&
+		   !__atomic_load_n(&dev->flags[dev->irq_cpu].masked, __ATOMIC_SEQ_CST)) {
 		uint64_t one = 1;
 
 		if (write(dev->irqfd, &one, sizeof(one)) == sizeof(one))
