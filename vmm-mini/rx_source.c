@@ -262,7 +262,7 @@ static void *rx_thread(void *arg)
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
 
-		if (!announced && (dev->enabled || dev->mode == VIRQNET_MODE_SINK)) {
+		if (!announced && virqnet_ready(dev)) {
 			char a[INET_ADDRSTRLEN];
 
 			inet_ntop(AF_INET, &src->addr.sin_addr, a, sizeof(a));

@@ -523,3 +523,14 @@ void virqnet_watchdog(struct virqnet *dev, uint64_t now)
 	}
 	pthread_mutex_unlock(&dev->lock);
 }
+
+/* The driver has enabled the device (sink mode needs no driver). */
+bool virqnet_ready(struct virqnet *dev)
+{
+	bool ready;
+
+	pthread_mutex_lock(&dev->lock);
+	ready = dev->enabled || dev->mode == VIRQNET_MODE_SINK;
+	pthread_mutex_unlock(&dev->lock);
+	return ready;
+}

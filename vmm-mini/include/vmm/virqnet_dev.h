@@ -104,6 +104,7 @@ const char *virqnet_mode_name(enum virqnet_mode mode);
 int virqnet_mode_parse(const char *name);
 void virqnet_request_stop(struct virqnet *dev);
 bool virqnet_drained(struct virqnet *dev);
+bool virqnet_ready(struct virqnet *dev);
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value);
 void virqnet_dump(struct virqnet *dev, const char *why);
 void virqnet_watchdog(struct virqnet *dev, uint64_t now);
