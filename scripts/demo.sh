@@ -40,5 +40,8 @@ echo "demo: cost table written to $tsv"
 
 echo "demo: receive comparison (real UDP through vmm-mini's device into the guest)"
 out=results/demo-rx-$(date +%Y%m%d-%H%M%S)
-$run scripts/bench-rx.sh --count 2000 --rates "500 2000 0" --out "$out"
-echo "demo: receive table in $out/summary.txt, per-cell stats in $out/"
+$run scripts/bench-rx.sh --count 2000 --rates "500 1000 2000 4000 0" --out "$out"
+scripts/plot-rx.sh "$out" >/dev/null
+echo "demo: receive table: $out/summary.txt"
+echo "demo: plot: $out/per-packet.png (and .svg; .dat and .gp beside them)"
+echo "demo: per-cell statistics and meta: $out/"
