@@ -1,17 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
-# The guest kernel, build/guest.elf. Included by the top-level Makefile.
+# The guest kernel, build/guest.elf. Included by the top-level Makefile; it
+# needs only guest-kernel-patch/ and the ABI header, so `make build/guest.elf`
+# works whatever state vmm-mini is in.
 
 GUEST_SRCS := \
 	guest-kernel-patch/arch/apic.c \
 	guest-kernel-patch/arch/entry.S \
 	guest-kernel-patch/arch/gdt.c \
+	guest-kernel-patch/arch/head.S \
 	guest-kernel-patch/arch/irq.c \
+	guest-kernel-patch/arch/paging.c \
+	guest-kernel-patch/arch/pvh.c \
 	guest-kernel-patch/drivers/virqnet.c \
 	guest-kernel-patch/drivers/virqnet_mask_direct.c \
 	guest-kernel-patch/kernel/lib.c \
 	guest-kernel-patch/kernel/main.c \
 	guest-kernel-patch/kernel/printf.c \
 	guest-kernel-patch/kernel/ucall.c \
+	guest-kernel-patch/kernel/ucall_qemu.c \
 	guest-kernel-patch/kernel/user.c \
 	$(sort $(wildcard guest-kernel-patch/tests/*.c))
 

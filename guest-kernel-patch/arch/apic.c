@@ -1,61 +1,125 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * apic.c - the local APIC in x2APIC mode: every register is an MSR at
- * 0x800 + (xAPIC offset >> 4) (SDM Vol. 3A 11.12), so there is no MMIO
- * page to map and an EOI is one WRMSR.
+ * apic.c - the local APIC, in x2APIC mode where the CPU has it and in xAPIC
+ * mode otherwise (QEMU 7.2's TCG has no x2APIC).
+ *
+ * Registers are named by their xAPIC MMIO offset; in x2APIC mode the same
+ * register is MSR 0x800 + (offset >> 4) (SDM Vol. 3A 11.12.1), so an EOI is
+ * one WRMSR rather than an MMIO write, which under KVM is the cheaper exit.
+ * The two modes differ beyond that only in the ID register's layout and in
+ * how an IPI is sent (one 64-bit ICR, or the SELF_IPI MSR).
  */
 #include "kernel/kernel.h"
 
-#define X2APIC_ID	0x802
-#define X2APIC_TPR	0x808
-#define X2APIC_EOI	0x80b
-#define X2APIC_SVR	0x80f
-#define X2APIC_LVT_TIMER 0x832
-#define X2APIC_TMICT	0x838
-#define X2APIC_TDCR	0x83e
-#define X2APIC_SELF_IPI	0x83f
+#define APIC_ID			0x020
+#define APIC_TPR		0x080
+#define APIC_EOI		0x0b0
+#define APIC_SVR		0x0f0
+#define APIC_ICR_LO		0x300
+#define APIC_LVT_TIMER		0x320
+#define APIC_LVT_LINT0		0x350
+#define APIC_LVT_LINT1		0x360
+#define APIC_TMICT		0x380
+#define APIC_TDCR		0x3e0
+#define X2APIC_MSR(reg)		(0x800 + ((reg) >> 4))
+#define X2APIC_SELF_IPI		0x83f
 
-#define APIC_BASE_EXTD	(1u << 10)
-#define APIC_BASE_EN	(1u << 11)
-#define SVR_ENABLE	(1u << 8)
-#define LVT_MASKED	(1u << 16)
-#define LVT_PERIODIC	(1u << 17)
+#define APIC_BASE_EXTD		(1u << 10)
+#define APIC_BASE_EN		(1u << 11)
+#define APIC_BASE_ADDR		0xfffff000ull	/* below 4 GiB: what paging maps */
+#define SVR_ENABLE		(1u << 8)
+#define LVT_MASKED		(1u << 16)
+#define LVT_PERIODIC		(1u << 17)
+#define ICR_BUSY		(1u << 12)
+#define ICR_ASSERT		(1u << 14)
+#define ICR_SELF		(1u << 18)	/* destination shorthand 01 */
+#define TDCR_DIV1		0xb
+#define CPUID1_ECX_X2APIC	(1u << 21)
 
-void apic_init(void)
+static bool x2apic;
+static uint64_t xapic_base;
+
+static uint32_t apic_read(uint32_t reg)
+{
+	return x2apic ? (uint32_t)rdmsr(X2APIC_MSR(reg)) : readl(xapic_base + reg);
+}
+
+static void apic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(X2APIC_MSR(reg), v);
+	else
+		writel(xapic_base + reg, v);
+}
+
+/* BSP, before the APs start: every vCPU uses the mode chosen here. */
+void apic_detect(void)
 {
 	uint32_t a, b, c, d;
 
 	cpuid(1, &a, &b, &c, &d);
-	if (!(c & (1u << 21)))
-		GUEST_FAIL("CPUID.1:ECX.x2APIC[bit 21] is clear: this guest needs x2APIC");
-	/* xAPIC must be enabled before x2APIC (SDM Vol. 3A 11.12.5). */
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN);
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
-	wrmsr(X2APIC_TPR, 0);
-	wrmsr(X2APIC_SVR, SVR_ENABLE | VIRQLAB_VEC_SPURIOUS);
-	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
+	x2apic = c & CPUID1_ECX_X2APIC;
+	xapic_base = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
+}
+
+bool apic_is_x2apic(void)
+{
+	return x2apic;
+}
+
+void apic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	/* x2APIC is entered from xAPIC mode, never from disabled (SDM 11.12.5). */
+	if (!(base & APIC_BASE_EN))
+		wrmsr(MSR_APIC_BASE, base |= APIC_BASE_EN);
+	if (x2apic && !(base & APIC_BASE_EXTD))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
+	apic_write(APIC_TPR, 0);
+	apic_write(APIC_SVR, SVR_ENABLE | VIRQLAB_VEC_SPURIOUS);
+	apic_write(APIC_LVT_TIMER, LVT_MASKED);
+	/*
+	 * Mask the legacy pins. Under QEMU the firmware left the 8259 PIC wired
+	 * to LINT0 with its timer running at vectors 8..15, which would land
+	 * in our exception handlers; masking it here needs no port I/O, which
+	 * vmm-mini would reject.
+	 */
+	apic_write(APIC_LVT_LINT0, LVT_MASKED);
+	apic_write(APIC_LVT_LINT1, LVT_MASKED);
 }
 
 void apic_eoi(void)
 {
-	wrmsr(X2APIC_EOI, 0);
+	apic_write(APIC_EOI, 0);
 }
 
 uint32_t apic_id(void)
 {
-	return rdmsr(X2APIC_ID);
+	return x2apic ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
 }
 
 void apic_self_ipi(uint8_t vector)
 {
-	wrmsr(X2APIC_SELF_IPI, vector);
+	if (x2apic) {
+		wrmsr(X2APIC_SELF_IPI, vector);
+		return;
+	}
+	/* xAPIC: fixed, edge, to self; wait for a previous send to leave. */
+	while (apic_read(APIC_ICR_LO) & ICR_BUSY)
+		pause();
+	apic_write(APIC_ICR_LO, ICR_SELF | ICR_ASSERT | vector);
 }
 
+/*
+ * The timer counts the APIC bus clock, divided by 1. KVM's runs at 1 GHz;
+ * callers must not depend on the rate, only on ticks arriving.
+ */
 static void timer_start(uint8_t vector, uint32_t count, uint32_t mode)
 {
-	wrmsr(X2APIC_TDCR, 0xb);	/* divide by 1 */
-	wrmsr(X2APIC_LVT_TIMER, vector | mode);
-	wrmsr(X2APIC_TMICT, count);
+	apic_write(APIC_TDCR, TDCR_DIV1);
+	apic_write(APIC_LVT_TIMER, vector | mode);
+	apic_write(APIC_TMICT, count);
 }
 
 void apic_timer_periodic(uint8_t vector, uint32_t count)
@@ -70,6 +134,6 @@ void apic_timer_oneshot(uint8_t vector, uint32_t count)
 
 void apic_timer_stop(void)
 {
-	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
-	wrmsr(X2APIC_TMICT, 0);
+	apic_write(APIC_LVT_TIMER, LVT_MASKED);
+	apic_write(APIC_TMICT, 0);
 }

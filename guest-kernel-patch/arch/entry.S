@@ -1,68 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * entry.S - the guest kernel's assembly: the vmm-mini entry point, the 256
- * interrupt stubs and their common path, the SYSCALL entry, and the jumps
- * between ring 0 and ring 3. Everything else is C.
+ * entry.S - the ways into ring 0 once the kernel runs, and back out: the 256
+ * interrupt stubs and their common path into irq_dispatch(), the SYSCALL
+ * entry into syscall_dispatch(), and enter_user()/exit_user() between a
+ * kernel caller and ring 3. Everything else is C.
  */
-#define STACK_SIZE 16384
-#define KERNEL_DS 0x10
-#define USER_DS 0x23
-#define USER_CS 0x2b
-#define PCPU_KSAVE_RSP 8
-#define PCPU_USER_RSP 16
-#define PCPU_SYSCALL_STACK 24
-#define MAX_CPUS 8
+#include "kernel/layout.h"
+#include "kernel/x86.h"
 
 	.text
 	.code64
 
 /*
- * vmm-mini enters here in 64-bit mode on every vCPU at once: RDI = boot
- * info, RSI = vCPU index, interrupts off, no usable stack. Each vCPU takes
- * its own boot stack by index; the loader has already zeroed .bss.
+ * One 16-byte stub per vector, so that the IDT can compute addresses. The
+ * CPU pushes an error code only for 8, 10-14, 17, 21, 29 and 30 (SDM Vol. 3A
+ * 7.13); the other stubs push a dummy so every frame has the same shape.
  */
-	.globl _start
-_start:
-	cli
-	cmp	$MAX_CPUS, %rsi
-	jae	1f
-	mov	%rsi, %rax
-	inc	%rax
-	imul	$STACK_SIZE, %rax
-	lea	boot_stacks(%rip), %rsp
-	add	%rax, %rsp
-	xor	%ebp, %ebp
-	call	kmain
-1:	cli
-	hlt
-	jmp	1b
-
-/* Stubs: the CPU pushes an error code for 8, 10-14, 17, 21, 29, 30 only. */
 .macro stub vec
-	.align 16
-isr_\vec:
-	.if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	.else
+	.balign 16
+	.set	has_error, (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17)
+	.set	has_error, has_error || (\vec == 21) || (\vec == 29) || (\vec == 30)
+	.if has_error == 0
 	push	$0
 	.endif
 	push	$\vec
 	jmp	irq_common
 .endm
 
-	.align 16
-	.altmacro
+	.balign 16
 	.globl isr_stubs
 isr_stubs:
-.set v, 0
-.rept 256
-	stub %v
-	.set v, v + 1
-.endr
+	.altmacro
+	.set	v, 0
+	.rept	256
+	stub	%v
+	.set	v, v + 1
+	.endr
 	.noaltmacro
 
 /*
- * Common path: save every GPR into a struct irq_frame, switch GS if we came
- * from ring 3, call irq_dispatch(frame), and return with IRETQ.
+ * Save every GPR into a struct irq_frame (kernel.h), switch GS if we came
+ * from ring 3, and call irq_dispatch(frame). The CPU aligned RSP to 16 before
+ * its 5 pushes; with the 2 stub words and 15 GPRs the call is aligned again.
  */
 irq_common:
 	push	%rax
@@ -84,7 +63,7 @@ irq_common:
 	jz	1f
 	swapgs
 1:	mov	%rsp, %rdi
-	cld
+	cld				/* the C ABI wants DF=0; ring 3 may have set it */
 	call	irq_dispatch
 	testb	$3, 18*8(%rsp)
 	jz	2f
@@ -108,9 +87,10 @@ irq_common:
 	iretq
 
 /*
- * long enter_user(void (*fn)(long), long arg): run fn(arg) in ring 3 on the
- * calling vCPU's user stack; returns the code given to SYS_exit. Callee-saved
- * registers and RSP are parked in the per-CPU area until exit_user.
+ * long enter_user(void (*fn)(long), long arg): run fn(arg) in ring 3 on this
+ * vCPU's user stack; returns the code fn passes to SYS_exit. The callee-saved
+ * registers stay on our stack, whose pointer is parked in the per-CPU area
+ * until exit_user() comes back to it.
  */
 	.globl enter_user
 enter_user:
@@ -121,23 +101,28 @@ enter_user:
 	push	%r14
 	push	%r15
 	mov	%rsp, %gs:PCPU_KSAVE_RSP
-	mov	%gs:PCPU_SYSCALL_STACK, %rax
-	sub	$STACK_SIZE, %rax	/* the user stack sits below the syscall stack */
-	and	$-16, %rax
+	mov	%gs:PCPU_USER_STACK, %rax
 	sub	$8, %rax		/* as if called: keep the ABI's alignment */
-	push	$USER_DS		/* SS */
+	pushq	$USER_DS		/* SS */
 	push	%rax			/* RSP */
-	push	$0x202			/* RFLAGS: IF */
-	push	$USER_CS		/* CS */
+	pushq	$RFLAGS_IF		/* RFLAGS: interrupts on in ring 3 */
+	pushq	$USER_CS		/* CS */
 	push	%rdi			/* RIP */
 	mov	%rsi, %rdi
-	xor	%eax, %eax
+	xor	%eax, %eax		/* leak nothing of ring 0 into ring 3 */
 	xor	%ebx, %ebx
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
 	xor	%ebp, %ebp
-	swapgs
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r11d, %r11d
+	swapgs				/* user GS base; ours waits in KERNEL_GS_BASE */
 	iretq
 
-/* exit_user(code): back to enter_user's caller (GS is the kernel's again). */
+/* exit_user(code), from SYS_exit: back to enter_user's caller (kernel GS). */
 	.globl exit_user
 exit_user:
 	mov	%rdi, %rax
@@ -151,30 +136,32 @@ exit_user:
 	ret
 
 /*
- * SYSCALL: RAX = number, RDI/RSI/RDX = arguments; RCX and R11 hold the user
- * RIP and RFLAGS. FMASK cleared IF, so nothing interrupts us before the
- * kernel stack is in place.
+ * SYSCALL: RAX = number, RDI/RSI/RDX = arguments; the CPU put the user RIP
+ * in RCX and RFLAGS in R11 and, through FMASK, cleared IF and DF, so nothing
+ * can interrupt us before the kernel stack is in place (SDM Vol. 2B,
+ * SYSCALL). Like Linux, everything but RAX, RCX and R11 is preserved.
  */
 	.globl syscall_entry
 syscall_entry:
 	swapgs
 	mov	%rsp, %gs:PCPU_USER_RSP
-	mov	%gs:PCPU_SYSCALL_STACK, %rsp
+	mov	%gs:PCPU_KERNEL_STACK, %rsp
 	push	%gs:PCPU_USER_RSP
 	push	%rcx
 	push	%r11
-	/* Like Linux, preserve everything but RAX, RCX and R11 for ring 3. */
 	push	%rdi
 	push	%rsi
 	push	%rdx
 	push	%r8
 	push	%r9
 	push	%r10
+	sub	$8, %rsp		/* 9 pushes: realign to 16 for the call */
 	mov	%rdx, %rcx
 	mov	%rsi, %rdx
 	mov	%rdi, %rsi
 	mov	%rax, %rdi
 	call	syscall_dispatch
+	add	$8, %rsp
 	pop	%r10
 	pop	%r9
 	pop	%r8
@@ -186,4 +173,5 @@ syscall_entry:
 	pop	%rsp
 	swapgs
 	sysretq
-	.section .note.GNU-stack,"",@progbits
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,37 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gdt.c - per-CPU GDT and 64-bit TSS. The descriptor order is fixed by
- * SYSCALL/SYSRET (SDM Vol. 2B, SYSRET): kernel CS, kernel DS, then from
- * STAR's user base a 32-bit user CS slot, user DS, 64-bit user CS.
+ * gdt.c - each vCPU's GDT and 64-bit TSS. The descriptor order is fixed by
+ * SYSCALL/SYSRET (layout.h); the TSS gives the stack for entries from ring 3
+ * (RSP0) and a separate one (IST1) for #DF and NMI, which may arrive when the
+ * current stack is the problem (SDM Vol. 3A 8.7, 7.14.5).
  */
 #include "kernel/kernel.h"
 
-static uint8_t ist_stacks[MAX_CPUS][STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t irq_stacks[MAX_CPUS][STACK_SIZE] __attribute__((aligned(16)));
-
-#define SEG(flags, access) (((uint64_t)(flags) << 52) | ((uint64_t)(access) << 40) | 0xffffull | (0xfull << 48))
+/* A flat segment: base 0, limit 4 GiB; flags are G/D/L, access P/DPL/S/type. */
+#define SEG(flags, access) \
+	(((uint64_t)(flags) << 52) | ((uint64_t)(access) << 40) | 0xffffull | (0xfull << 48))
 
 void gdt_init(struct percpu *pc)
 {
+	struct cpu_stacks *st = &cpu_stacks[pc->cpu];
 	uint64_t tss = (uint64_t)&pc->tss;
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) gdtr = { sizeof(pc->gdt) - 1, (uint64_t)pc->gdt };
 
+	_Static_assert(sizeof(pc->gdt) == GDT_ENTRIES * 8, "layout.h: GDT_ENTRIES");
 	pc->gdt[0] = 0;
-	pc->gdt[1] = SEG(0xa, 0x9a);	/* 0x08 kernel code, L=1 */
-	pc->gdt[2] = SEG(0xc, 0x92);	/* 0x10 kernel data */
-	pc->gdt[3] = SEG(0xc, 0xfa);	/* 0x18 user code 32 (unused) */
-	pc->gdt[4] = SEG(0xc, 0xf2);	/* 0x20 user data */
-	pc->gdt[5] = SEG(0xa, 0xfa);	/* 0x28 user code, L=1 */
-	/* 0x30: 16-byte TSS descriptor, type 9 (available 64-bit TSS). */
-	pc->gdt[6] = (sizeof(pc->tss) - 1) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
-		     ((tss >> 24) & 0xff) << 56;
-	pc->gdt[7] = tss >> 32;
+	pc->gdt[KERNEL_CS >> 3] = SEG(0xa, 0x9b);	/* 64-bit code, DPL 0 */
+	pc->gdt[KERNEL_DS >> 3] = SEG(0xc, 0x93);	/* data, DPL 0 */
+	pc->gdt[USER_CS32 >> 3] = SEG(0xc, 0xfb);	/* 32-bit code, DPL 3: unused */
+	pc->gdt[USER_DS >> 3] = SEG(0xc, 0xf3);		/* data, DPL 3 */
+	pc->gdt[USER_CS >> 3] = SEG(0xa, 0xfb);		/* 64-bit code, DPL 3 */
+	/* 16-byte system descriptor, type 9: available 64-bit TSS (SDM 8.2.3). */
+	pc->gdt[TSS_SEL >> 3] = (sizeof(pc->tss) - 1) | ((tss & 0xffffff) << 16) |
+				(0x89ull << 40) | ((tss >> 24) & 0xff) << 56;
+	pc->gdt[(TSS_SEL >> 3) + 1] = tss >> 32;
 
-	pc->tss.rsp[0] = (uint64_t)irq_stacks[pc->cpu] + STACK_SIZE;
-	pc->tss.ist[0] = (uint64_t)ist_stacks[pc->cpu] + STACK_SIZE;
+	pc->tss.rsp[0] = pc->kernel_stack;
+	pc->tss.ist[0] = (uint64_t)st->ist + IST_STACK_SIZE;
 	pc->tss.iomap_base = sizeof(pc->tss);	/* no I/O bitmap: ring 3 has no ports */
 
 	__asm__ volatile("lgdt %0\n\t"

@@ -29,12 +29,13 @@ static const char *const exc_names[32] = {
 
 const char *exception_name(uint64_t vector)
 {
-	return vector < 32 && exc_names[vector] ? exc_names[vector] : "#??";
+	return vector < 32 ? exc_names[vector] : NULL;
 }
 
 /*
- * Interrupt gates (type 0xE: IF cleared on entry). #DF and NMI run on IST1
- * so that a broken stack cannot turn them into a triple fault unseen.
+ * Interrupt gates (type 0xE: IF cleared on entry, SDM Vol. 3A 7.12.1.3), DPL
+ * 0 so that ring 3 cannot INT into them. #DF and NMI run on IST1 so that a
+ * broken stack cannot turn them into a triple fault unseen.
  */
 void idt_init(void)
 {
@@ -77,6 +78,7 @@ void irq_dispatch(struct irq_frame *f)
 	}
 	if (f->vector == VIRQLAB_VEC_SPURIOUS)
 		return;		/* spurious: no EOI (SDM Vol. 3A 11.9) */
+	/* A test arms one fixup and expects exactly this vector. */
 	if (f->vector < 32 && pc->fixup_rip && pc->expect_vector == f->vector) {
 		pc->caught_vector = f->vector;
 		pc->caught_error = f->error;

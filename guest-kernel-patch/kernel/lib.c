@@ -31,13 +31,18 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-size_t strlen(const char *s)
+size_t strnlen(const char *s, size_t max)
 {
 	size_t n = 0;
 
-	while (s[n])
+	while (n < max && s[n])
 		n++;
 	return n;
+}
+
+size_t strlen(const char *s)
+{
+	return strnlen(s, (size_t)-1);
 }
 
 int strncmp(const char *a, const char *b, size_t n)
@@ -54,6 +59,16 @@ int strncmp(const char *a, const char *b, size_t n)
 int strcmp(const char *a, const char *b)
 {
 	return strncmp(a, b, (size_t)-1);
+}
+
+/* A digit's value, or 99 for anything that is not one. */
+static uint64_t digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return 99;
 }
 
 /* "key=value" words in boot_info->args; decimal or 0x hex. */
@@ -74,8 +89,7 @@ bool arg_u64(const char *key, uint64_t *val)
 				p += 2;
 			}
 			for (; *p && *p != ' '; p++) {
-				uint64_t d = *p >= '0' && *p <= '9' ? (uint64_t)(*p - '0') :
-					     *p >= 'a' && *p <= 'f' ? (uint64_t)(*p - 'a' + 10) : 99;
+				uint64_t d = digit(*p);
 
 				if (d >= base)
 					GUEST_FAIL("argument %s: bad number", key);

@@ -6,7 +6,8 @@
  */
 #include "kernel/kernel.h"
 
-static volatile uint32_t console_lock;
+/* Holder's vCPU index + 1, or 0: one vCPU's output at a time. */
+static uint32_t console_owner;
 
 static void put(char *buf, size_t size, size_t *n, char c)
 {
@@ -52,7 +53,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			pad = '0';
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
-		while (*fmt == 'l') {
+		while (*fmt == 'l' || *fmt == 'z') {
 			lng++;
 			fmt++;
 		}
@@ -60,7 +61,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'd':
 		case 'i':
 			s = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			put_num(buf, size, &n, s < 0 ? -(uint64_t)s : (uint64_t)s, 10, s < 0, width, pad);
+			u = s < 0 ? -(uint64_t)s : (uint64_t)s;
+			put_num(buf, size, &n, u, 10, s < 0, width, pad);
 			break;
 		case 'u':
 		case 'x':
@@ -110,12 +112,25 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+/*
+ * A vCPU that faults while holding the lock (and so prints its exception
+ * under QEMU) must not wait for itself: it writes through.
+ */
 void console_write(const char *s, size_t n)
 {
-	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
+	uint32_t me = this_cpu()->cpu + 1, free = 0;
+
+	if (__atomic_load_n(&console_owner, __ATOMIC_RELAXED) == me) {
+		outsb(VIRQLAB_PORT_CONSOLE, s, n);
+		return;
+	}
+	while (!__atomic_compare_exchange_n(&console_owner, &free, me, false, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		free = 0;
 		pause();
+	}
 	outsb(VIRQLAB_PORT_CONSOLE, s, n);
-	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
 }
 
 int printf(const char *fmt, ...)

@@ -1,27 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user.c - ring 3 and the system-call path. User code is ordinary C in the
- * kernel image (the page tables map all RAM user-accessible), entered with
- * IRETQ by enter_user() and left through SYS_exit. On nested PVM ring 3 runs
- * natively while ring 0 is emulated, so data consumers belong here.
+ * user.c - ring 3 and the system-call path. Ring-3 code is ordinary C in the
+ * kernel image (__user_text), on the same identity map, whose RAM pages are
+ * user-accessible (paging.c); enter_user() (entry.S) gets there with IRETQ
+ * and SYS_exit comes back. On nested PVM ring 3 runs natively while ring 0
+ * is emulated, so data consumers belong in ring 3.
  */
 #include "kernel/kernel.h"
 
-#define MAX_SYSCALLS 16
+#define MAX_SYSCALLS	16
+#define MAX_WRITE	4096
 
-struct cpu_stacks {
-	uint8_t user[STACK_SIZE];	/* enter_user's stack: just below ... */
-	uint8_t syscall[STACK_SIZE];	/* ... the syscall stack */
-} __attribute__((aligned(16)));
-
-static struct cpu_stacks stacks[MAX_CPUS];
 static syscall_fn syscalls[MAX_SYSCALLS];
 extern void syscall_entry(void);
 extern void __attribute__((noreturn)) exit_user(long code);
 
+/* The buffer must be RAM: ring 0 must not fault on ring 3's behalf. */
 static long sys_write(long buf, long len, long unused)
 {
-	if (len < 0 || len > 4096)
+	uint64_t b = buf, n = len;
+
+	if (len < 0 || len > MAX_WRITE || b < PAGE_SIZE || b > boot_info->mem_bytes ||
+	    n > boot_info->mem_bytes - b)
 		return -1;
 	console_write((const char *)buf, len);
 	return len;
@@ -61,14 +61,19 @@ void syscall_register(unsigned int nr, syscall_fn fn)
 	syscalls[nr] = fn;
 }
 
-/* SYSCALL/SYSRET MSRs (SDM Vol. 2B SYSCALL): IF and DF cleared on entry. */
+/*
+ * SYSCALL/SYSRET (SDM Vol. 2B SYSCALL): STAR holds the kernel CS and the base
+ * SYSRET derives the user selectors from (layout.h); FMASK clears IF, so the
+ * entry runs with interrupts off until it is on its own stack, and DF, which
+ * the C ABI wants clear.
+ */
 void user_init(struct percpu *pc)
 {
-	pc->syscall_stack_top = (uint64_t)stacks[pc->cpu].syscall + STACK_SIZE;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)0x18 << 48) | ((uint64_t)KERNEL_CS << 32));
+	wrmsr(MSR_STAR, ((uint64_t)(USER_CS32 & ~3) << 48) | ((uint64_t)KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | (1u << 10));
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	if (pc->cpu == 0) {
 		syscall_register(SYS_write, sys_write);
 		syscall_register(SYS_nop, sys_nop);

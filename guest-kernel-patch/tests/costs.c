@@ -56,6 +56,7 @@ static void costs(void)
 {
 	uint64_t n = 1000;
 
+	require_vmm_mini("its cost probes and timed MSIs");
 	arg_u64("samples", &n);
 	if (n == 0 || n > MAX_SAMPLES)
 		GUEST_FAIL("samples=%lu: expected 1..%d", n, MAX_SAMPLES);

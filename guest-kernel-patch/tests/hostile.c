@@ -69,6 +69,7 @@ static void hostile(void)
 	struct virqnet_ring *r = (struct virqnet_ring *)ring_mem;
 	uint32_t before;
 
+	require_vmm_mini("the virqnet device");
 	GUEST_ASSERT_EQ(readl(REG(VIRQNET_REG_ID)), VIRQNET_ID);
 
 	expect_rejected("ring size 7", VIRQNET_REG_RING_SIZE, 7, false);

@@ -83,6 +83,7 @@ static void rx(void)
 	uint64_t budget = VIRQNET_RING_SIZE;
 	long code;
 
+	require_vmm_mini("the virqnet device");
 	arg_u64("budget", &budget);
 	if (budget == 0)
 		GUEST_FAIL("budget=0: the consumer must take at least one per pass");

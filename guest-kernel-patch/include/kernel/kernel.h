@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kernel.h - the guest kernel's core interfaces: per-CPU data, the interrupt
- * frame and handler table, the APIC, printf, the ucall channel with its
- * assertion macros, ring 3, and the self-test registry.
+ * frame and handler table, paging, the APIC, printf, the ucall channel with
+ * its assertion macros, ring 3, and the self-test registry.
  */
 #ifndef GUEST_KERNEL_H
 #define GUEST_KERNEL_H
@@ -12,11 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/layout.h"
 #include "kernel/x86.h"
 #include "uapi/virqlab_abi.h"
-
-#define MAX_CPUS	8
-#define STACK_SIZE	16384
 
 /* Saved by the interrupt stubs in entry.S, lowest address first. */
 struct irq_frame {
@@ -36,12 +34,21 @@ struct tss64 {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
+/* One vCPU's stacks (layout.h); the storage is cpu_stacks in head.S. */
+struct cpu_stacks {
+	uint8_t boot[STACK_SIZE];
+	uint8_t kernel[STACK_SIZE];
+	uint8_t ist[IST_STACK_SIZE];
+	uint8_t user[STACK_SIZE];
+} __attribute__((aligned(16)));
+
 /* Reached through GS; the first fields are addressed from entry.S. */
 struct percpu {
-	struct percpu *self;		/* 0 */
-	uint64_t ksave_rsp;		/* 8: kernel rsp saved by enter_user */
-	uint64_t user_rsp;		/* 16: user rsp during a syscall */
-	uint64_t syscall_stack_top;	/* 24 */
+	struct percpu *self;
+	uint64_t ksave_rsp;
+	uint64_t user_rsp;
+	uint64_t kernel_stack;
+	uint64_t user_stack;
 	uint32_t cpu;
 	uint32_t apic_id;
 	struct ucall uc;
@@ -49,16 +56,14 @@ struct percpu {
 	uint64_t expect_vector;
 	uint64_t fixup_rip;
 	uint64_t caught_vector, caught_error, caught_cr2;
-	uint64_t gdt[8];
+	uint64_t gdt[GDT_ENTRIES];
 	struct tss64 tss;
 } __attribute__((aligned(64)));
 
-#define PCPU_KSAVE_RSP		8
-#define PCPU_USER_RSP		16
-#define PCPU_SYSCALL_STACK	24
-
 extern struct percpu percpu[MAX_CPUS];
-extern struct virqlab_boot_info *boot_info;
+extern struct cpu_stacks cpu_stacks[MAX_CPUS];
+extern const struct virqlab_boot_info *boot_info;
+extern uint32_t guest_vmm;		/* VIRQLAB_VMM_*: which entry we came in by */
 extern volatile uint32_t cpus_online;
 
 static inline struct percpu *this_cpu(void)
@@ -69,18 +74,31 @@ static inline struct percpu *this_cpu(void)
 	return p;
 }
 
+/* main.c */
+void percpu_init(uint32_t cpu);
+void __attribute__((noreturn)) kmain(const struct virqlab_boot_info *bi, uint64_t cpu,
+				     uint32_t vmm);
+void __attribute__((noreturn)) vmm_mini_main(const struct virqlab_boot_info *bi, uint64_t cpu);
+void __attribute__((noreturn)) pvh_main(uint32_t start_info);
+
+/* paging.c */
+void paging_init(uint64_t mem_bytes);
+void paging_load(void);
+
 /* irq.c */
 typedef void (*irq_handler_t)(struct irq_frame *f);
 void idt_init(void);
 void idt_load(void);
 void irq_register(uint8_t vector, irq_handler_t fn);
 void irq_dispatch(struct irq_frame *f);
-const char *exception_name(uint64_t vector);
+const char *exception_name(uint64_t vector);	/* NULL if it has none */
 
 /* gdt.c */
 void gdt_init(struct percpu *pc);
 
 /* apic.c */
+void apic_detect(void);
+bool apic_is_x2apic(void);
 void apic_init(void);
 void apic_eoi(void);
 uint32_t apic_id(void);
@@ -100,18 +118,29 @@ void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 bool arg_u64(const char *key, uint64_t *val);	/* from boot_info->args */
 
-/* ucall.c */
+/* ucall.c: arguments beyond nargs must each be a uint64_t. */
 void ucall(uint32_t cmd, int nargs, ...);
+void ucall_args(uint32_t cmd, int nargs, const uint64_t *args);
 void __attribute__((noreturn)) guest_done(void);
 void __attribute__((noreturn, format(printf, 3, 4)))
 __guest_fail(const char *file, int line, const char *fmt, ...);
 void __attribute__((noreturn, format(printf, 1, 2))) guest_skip(const char *fmt, ...);
+void require_vmm_mini(const char *what);
 
-#define GUEST_SYNC(...)	ucall(UCALL_SYNC, sizeof((uint64_t[]){ __VA_ARGS__ }) / 8, __VA_ARGS__)
+/* ucall_qemu.c: what vmm-mini would do with a ucall, done under QEMU. */
+void ucall_qemu(const struct ucall *uc);
+
+/* Every argument becomes a uint64_t before it reaches the varargs-free call. */
+#define GUEST_SYNC(...)							\
+	do {								\
+		const uint64_t __args[] = { __VA_ARGS__ };		\
+		ucall_args(UCALL_SYNC, sizeof(__args) / sizeof(__args[0]), __args); \
+	} while (0)
 #define GUEST_DONE()	guest_done()
 #define GUEST_FAIL(...)	__guest_fail(__FILE__, __LINE__, __VA_ARGS__)
 #define GUEST_SKIP(...)	guest_skip(__VA_ARGS__)
@@ -125,7 +154,8 @@ void __attribute__((noreturn, format(printf, 1, 2))) guest_skip(const char *fmt,
 		uint64_t __a = (uint64_t)(a), __b = (uint64_t)(b);	\
 		if (__a != __b)						\
 			__guest_fail(__FILE__, __LINE__,		\
-				     "%s == %s (0x%lx != 0x%lx)", #a, #b, __a, __b); \
+				     "%s == %s failed: %lu (0x%lx) != %lu (0x%lx)", \
+				     #a, #b, __a, __a, __b, __b);	\
 	} while (0)
 
 /* user.c: ring 3 */
@@ -150,8 +180,13 @@ static inline long syscall3(long nr, long a0, long a1, long a2)
 			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "rcx", "r11", "memory");
 	return ret;
 }
-/* Code and data that ring 3 touches; the whole image is user-mapped. */
-#define __user_text __attribute__((noinline))
+
+/*
+ * Code that runs in ring 3, gathered in .text.user. Every RAM page is user
+ * accessible (paging.c), so this marks intent and keeps such functions out
+ * of line; it is not an isolation boundary.
+ */
+#define __user_text __attribute__((noinline, section(".text.user")))
 
 /* Self-tests, collected from the .guest_tests section. */
 struct guest_test {

@@ -43,6 +43,18 @@
 #define VIRQLAB_PORT_MSI_DOORBELL	0x1008	/* outl: VIRQLAB_DOORBELL() */
 
 /*
+ * Under QEMU (boot_info.vmm == VIRQLAB_VMM_QEMU) there is no ucall port: the
+ * guest prints what vmm-mini would and ends the run itself through
+ * isa-debug-exit, which exits QEMU with (value << 1) | 1. The values avoid 0,
+ * whose exit status 1 QEMU also uses for its own errors; run-guest-qemu.sh
+ * maps 33/35/37 back to 0/1/4.
+ */
+#define VIRQLAB_PORT_QEMU_EXIT		0x00f4	/* outl: VIRQLAB_QEMU_EXIT_* */
+#define VIRQLAB_QEMU_EXIT_PASS		0x10	/* UCALL_DONE: QEMU exits 33 */
+#define VIRQLAB_QEMU_EXIT_FAIL		0x11	/* ABORT, EXCEPTION: exits 35 */
+#define VIRQLAB_QEMU_EXIT_SKIP		0x12	/* UCALL_SKIP: exits 37 */
+
+/*
  * Doorbell: the guest asks the host to send it one MSI right now, during the
  * exit, with KVM_SIGNAL_MSI. The interrupt is therefore pending when the vCPU
  * re-enters, which makes lock-step interrupt storms deterministic.
@@ -57,6 +69,7 @@
 
 /* Who loaded the guest (boot_info.vmm). */
 #define VIRQLAB_VMM_MINI		1
+#define VIRQLAB_VMM_QEMU		2	/* QEMU -kernel, via the PVH entry */
 
 #define VIRQLAB_BOOT_MAGIC		0x4c51524956ULL	/* "VIRQL" */
 #define VIRQLAB_MAX_VCPUS		64

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ucall_qemu.c - what vmm-mini does with a ucall, done by the guest itself
+ * when it was booted by QEMU through the PVH entry.
+ *
+ * QEMU has the debug console (isa-debugcon, port 0xe9) and a way to end the
+ * run with a value (isa-debug-exit, VIRQLAB_PORT_QEMU_EXIT), nothing else.
+ * So failures are printed here in the very words vmm-mini prints them, and
+ * the verdict leaves through the exit port as one of VIRQLAB_QEMU_EXIT_*,
+ * which scripts/run-guest-qemu.sh maps back onto the exit-code contract.
+ * Requests only vmm-mini can serve (MSIs, cost probes, device reports) end
+ * the run as a skip: under QEMU such a test cannot mean anything.
+ */
+#include "kernel/kernel.h"
+
+static void __attribute__((noreturn)) qemu_exit(uint32_t verdict)
+{
+	outl(VIRQLAB_PORT_QEMU_EXIT, verdict);
+	/* Only reached without -device isa-debug-exit: stop here, visibly. */
+	printf("virqlab: no isa-debug-exit device at port 0x%x\n", VIRQLAB_PORT_QEMU_EXIT);
+	halt_forever();
+}
+
+static void exception(const struct ucall *uc)
+{
+	const char *name = exception_name(uc->args[0]);
+	char num[8];
+
+	if (!name) {
+		snprintf(num, sizeof(num), "#%lu", uc->args[0] & 0xff);
+		name = num;
+	}
+	printf("guest exception %s (vector %lu) error 0x%lx at RIP 0x%lx CR2 0x%lx on vCPU %u\n",
+	       name, uc->args[0], uc->args[1], uc->args[2], uc->args[3], uc->cpu);
+}
+
+void ucall_qemu(const struct ucall *uc)
+{
+	switch (uc->cmd) {
+	case UCALL_SYNC:
+		if (uc->args[0] == SYNC_PING)
+			return;
+		printf("guest skipped the test: sync request %lu needs vmm-mini\n", uc->args[0]);
+		qemu_exit(VIRQLAB_QEMU_EXIT_SKIP);
+	case UCALL_DONE:
+		qemu_exit(VIRQLAB_QEMU_EXIT_PASS);
+	case UCALL_ABORT:
+		printf("guest assert failed on vCPU %u at %s\n", uc->cpu, uc->msg);
+		qemu_exit(VIRQLAB_QEMU_EXIT_FAIL);
+	case UCALL_EXCEPTION:
+		exception(uc);
+		qemu_exit(VIRQLAB_QEMU_EXIT_FAIL);
+	case UCALL_SKIP:
+		printf("guest skipped the test: %s\n", uc->msg);
+		qemu_exit(VIRQLAB_QEMU_EXIT_SKIP);
+	default:
+		printf("vCPU %u: unknown ucall %u\n", uc->cpu, uc->cmd);
+		qemu_exit(VIRQLAB_QEMU_EXIT_FAIL);
+	}
+}

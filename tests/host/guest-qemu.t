@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: the guest kernel's self-tests that need no vmm-mini, run under
+# QEMU's TCG through the PVH entry (scripts/run-guest-qemu.sh), so that the
+# guest is checked on any machine: exceptions reported with vector, error
+# code, RIP and CR2 in vmm-mini's words; exceptions caught and resumed; LAPIC
+# timer and self-IPIs (xAPIC, as TCG has no x2APIC); ring 3 with a syscall
+# round trip and an interrupt taken there; a failing assert carrying
+# file:line; boot arguments from -append; and the exit-code contract: 0 pass,
+# 1 guest failure, 4 skip for tests that need vmm-mini, 124 timeout, 3 for a
+# guest that dies without a verdict.
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+RUN=$VIRQLAB_ROOT/scripts/run-guest-qemu.sh
+plan 29
+
+# guest [OPTIONS] TEST [key=value...]: sets rc and out (console and diagnostics).
+guest() {
+	out=$("$RUN" --timeout "${GUEST_TIMEOUT:-20}" "$@" 2>&1)
+	rc=$?
+}
+
+guest hello
+is "hello: exit 0" 0 "$rc"
+like "hello: the console reaches the host, from the PVH entry" \
+	"hello from vCPU 0 \(APIC ID 0, x?APIC, QEMU\)" "$out"
+
+guest de
+is "#DE: guest failure exit 1" 1 "$rc"
+like "#DE: vector, error code and RIP in vmm-mini's words" \
+	"^guest exception #DE \(vector 0\) error 0x0 at RIP 0x[0-9a-f]+ CR2 0x0 on vCPU 0$" \
+	"$out"
+
+guest ud
+is "#UD: guest failure exit 1" 1 "$rc"
+like "#UD: vector 6 reported" "guest exception #UD \(vector 6\) error 0x0 at RIP 0x[0-9a-f]+" "$out"
+
+guest pf
+is "#PF: guest failure exit 1" 1 "$rc"
+like "#PF: not-present read error code and CR2 reported" \
+	"exception #PF \(vector 14\) error 0x0 at RIP 0x[0-9a-f]+ CR2 0x8000000000 on vCPU 0" \
+	"$out"
+
+guest exc-recover
+is "#DE, #UD, #PF caught by fixups and resumed: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || diag "$out"
+
+guest timer
+is "LAPIC timer: exit 0" 0 "$rc"
+like "LAPIC timer: 20 ticks while idling" "timer: 20 ticks" "$out"
+
+guest self-ipi
+is "self-IPIs: exit 0" 0 "$rc"
+like "self-IPIs: all 1000 arrive" "self-ipi: 1000 of 1000 arrived" "$out"
+
+guest self-ipi count=7
+like "key=value boot arguments reach the guest" "self-ipi: 7 of 7 arrived" "$out"
+
+guest user
+is "ring 3, syscalls and an interrupt in ring 3: exit 0" 0 "$rc"
+like "ring 3 SYS_write reaches the console" "hello from ring 3" "$out"
+[ "$rc" = 0 ] || diag "$out"
+
+guest assert
+is "failing guest assert: exit 1" 1 "$rc"
+like "failing guest assert carries file:line, expression and values" \
+	"^guest assert failed on vCPU 0 at tests/assert\.c:[0-9]+: 1 \+ 1 == 3 failed: 2 \(0x2\)" \
+	"$out"
+
+guest no-such-test
+is "unknown self-test: exit 1" 1 "$rc"
+like "unknown self-test is named" "unknown test 'no-such-test'" "$out"
+
+guest msi
+is "msi needs vmm-mini: skip exit 4" 4 "$rc"
+like "msi: the skip says why" "guest skipped the test: 'msi' needs vmm-mini" "$out"
+
+guest smp
+is "smp needs vmm-mini: skip exit 4" 4 "$rc"
+
+guest costs
+is "costs needs vmm-mini: skip exit 4" 4 "$rc"
+
+guest irq-storm
+is "irq-storm needs vmm-mini: skip exit 4" 4 "$rc"
+
+GUEST_TIMEOUT=2 guest idle
+is "a guest that never finishes: --timeout gives 124" 124 "$rc"
+like "--timeout says so" "--timeout 2 s expired" "$out"
+
+guest triple-fault
+is "triple fault: no verdict, exit 3" 3 "$rc"
+like "triple fault: says the guest stopped without a verdict" "without a verdict" "$out"
+
+done_testing
