@@ -274,7 +274,6 @@ static void *rx_thread(void *arg)
 		}
 		clock_anchor_take(&anchor, vm->tsc_khz);
 		virqnet_reclaim(dev, &anchor);
-		virqnet_watchdog(dev, now_ns());
 		/* Until the driver is up, datagrams wait in the socket, not lost. */
 		if (announced)
 			refill(&ring, src, dev, reqs);
@@ -299,7 +298,6 @@ static void *rx_thread(void *arg)
 	while (!atomic_load(&vm->stopping) && !virqnet_drained(dev) && now_ns() < drain_deadline) {
 		clock_anchor_take(&anchor, vm->tsc_khz);
 		virqnet_reclaim(dev, &anchor);
-		virqnet_watchdog(dev, now_ns());
 		usleep(200);
 	}
 	rx_stats_snapshot(vm, 1);

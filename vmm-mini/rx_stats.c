@@ -131,16 +131,13 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	       (unsigned long long)g[RX_REPORT_CORRUPT - RX_REPORT_DELIVERED]);
 	printf("  interrupts raised %llu (%.4f/pkt), suppressed %llu; exits %llu (%.4f/pkt, %s); "
 	       "user-space exits %llu\n", (unsigned long long)c->irqs_raised,
-	       per(c->irqs_raised + c->irqs_reraised, delivered), (unsigned long long)c->irqs_suppressed,
+	       per(c->irqs_raised, delivered), (unsigned long long)c->irqs_suppressed,
 	       (unsigned long long)exits, per(exits, delivered),
 	       st->kst_ok ? "KVM stats" : "vmm-mini's own count",
 	       (unsigned long long)(user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO]));
 	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
 	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
 	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
-	if (c->irqs_reraised)
-		printf("  interrupts re-raised by the watchdog (lost on the way): %llu\n",
-		       (unsigned long long)c->irqs_reraised);
 	if (c->guest_errors)
 		printf("  guest errors rejected by the device: %llu\n",
 		       (unsigned long long)c->guest_errors);
@@ -161,7 +158,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			"\tkvm_signal_exits\tirqs_per_pkt\texits_per_pkt\tlat_samples\tlat_p50_ns"
 			"\tlat_p90_ns\tlat_p99_ns\tlat_p999_ns\tlat_max_ns\tguest_delivered"
 			"\tguest_out_of_order\tguest_duplicate\tguest_corrupt\tguest_errors"
-			"\taccounting\tcomplete\tflavour\tcpu_emulated\ttsc_khz\tvcpus\tirqs_reraised\n");
+			"\taccounting\tcomplete\tflavour\tcpu_emulated\ttsc_khz\tvcpus\n");
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -185,8 +182,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 				fprintf(f, "\t-");
 		}
 		fprintf(f, "\t%.6f\t%.6f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
-			"\t%llu\t%llu\t%s\t%d\t%s\t%d\t%llu\t%u\t%llu\n",
-			per(c->irqs_raised + c->irqs_reraised, delivered), per(exits, delivered),
+			"\t%llu\t%llu\t%s\t%d\t%s\t%d\t%llu\t%u\n",
+			per(c->irqs_raised, delivered), per(exits, delivered),
 			(unsigned long long)dev->nr_lat, (unsigned long long)lat[0],
 			(unsigned long long)lat[1], (unsigned long long)lat[2],
 			(unsigned long long)lat[3], (unsigned long long)lat[4],
@@ -196,7 +193,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)g[RX_REPORT_CORRUPT - RX_REPORT_DELIVERED],
 			(unsigned long long)c->guest_errors, ok ? "ok" : "mismatch", complete,
 			vm->flavour.name, vm->flavour.cpu_emulated,
-			(unsigned long long)vm->tsc_khz, vm->nr_vcpus, (unsigned long long)c->irqs_reraised);
+			(unsigned long long)vm->tsc_khz, vm->nr_vcpus);
 		fclose(f);
 	}
 	return ok;

@@ -498,32 +498,6 @@ void virqnet_dump(struct virqnet *dev, const char *why)
 	pthread_mutex_unlock(&dev->lock);
 }
 
-/*
- * Interrupt watchdog, device thread, mask-direct only (inject raises one
- * interrupt per arrival anyway). Descriptors are waiting, the guest is
- * not masked (so it is not draining), and nothing moved for 10 ms: the
- * interrupt that should have woken it was lost on the way. Raise it again,
- * and count it, so that a platform that loses MSIs (seen only on the
- * emulated SVM of the sandbox) shows up in the figures instead of as a
- * stall. On a correct platform irqs_reraised stays 0.
- */
-void virqnet_watchdog(struct virqnet *dev, uint64_t now)
-{
-	pthread_mutex_lock(&dev->lock);
-	if (!dev->enabled || dev->prod == dev->cons || dev->watch_cons != dev->cons) {
-		dev->watch_cons = dev->cons;
-		dev->last_progress_ns = now;
-	} else if (dev->mode == VIRQNET_MODE_MASK_DIRECT && now - dev->last_progress_ns > 10000000 &&
-		   !__atomic_load_n(&dev->flags[dev->irq_cpu].masked, __ATOMIC_SEQ_CST)) {
-		uint64_t one = 1;
-
-		if (write(dev->irqfd, &one, sizeof(one)) == sizeof(one))
-			dev->c.irqs_reraised++;
-		dev->last_progress_ns = now;
-	}
-	pthread_mutex_unlock(&dev->lock);
-}
-
 /* The driver has enabled the device (sink mode needs no driver). */
 bool virqnet_ready(struct virqnet *dev)
 {

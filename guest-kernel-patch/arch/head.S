@@ -22,6 +22,17 @@
  * in this note. The descriptor is pointer-sized like Linux's, because QEMU
  * reads 8 bytes there; 4-byte alignment, as for every ELF note.
  */
+/* Kernel data segments from our GDT; FS and GS null (GS base is set later). */
+.macro load_data_segments
+	mov	$KERNEL_DS, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	xor	%eax, %eax
+	mov	%eax, %fs
+	mov	%eax, %gs
+.endm
+
 	.section .note.Xen, "a", @note
 	.balign 4
 	.long	2f - 1f			/* namesz */
@@ -77,13 +88,7 @@ _start:
 	lea	cpu_stacks + STACKS_BOOT + STACK_SIZE(%rip), %rsp
 	add	%rax, %rsp
 	lgdt	boot_gdtr(%rip)
-	mov	$KERNEL_DS, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	load_data_segments
 	pushq	$KERNEL_CS		/* reload CS from our GDT, not hidden state */
 	lea	1f(%rip), %rax
 	push	%rax
@@ -168,13 +173,7 @@ pvh_start:
 
 	.code64
 pvh_start64:
-	mov	$KERNEL_DS, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	load_data_segments
 	lea	cpu_stacks + STACKS_BOOT + STACK_SIZE(%rip), %rsp
 	mov	%ebx, %edi
 	xor	%ebp, %ebp

@@ -33,7 +33,6 @@ struct rx_counters {
 	uint64_t reordered;		/* seq below the highest seen */
 	uint64_t irqs_raised;
 	uint64_t irqs_suppressed;	/* mask-direct: flag set while masked */
-	uint64_t irqs_reraised;		/* watchdog: an interrupt went unanswered */
 	uint64_t guest_errors;		/* bad register values, bad indices */
 	uint64_t recv_errors;
 	uint64_t lat_overrun;		/* latency log entries lost */
@@ -88,8 +87,6 @@ struct virqnet {
 	int64_t tsc_offset;		/* guest TSC = host TSC + offset */
 	bool tsc_offset_ok;
 	uint64_t first_ns, last_ns;	/* first and last arrival, CLOCK_MONOTONIC */
-	uint64_t last_progress_ns;	/* last publish or consumption */
-	uint32_t watch_cons;
 };
 
 int virqnet_init(struct vm *vm, enum virqnet_mode mode);
@@ -107,6 +104,5 @@ bool virqnet_drained(struct virqnet *dev);
 bool virqnet_ready(struct virqnet *dev);
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value);
 void virqnet_dump(struct virqnet *dev, const char *why);
-void virqnet_watchdog(struct virqnet *dev, uint64_t now);
 
 #endif
