@@ -85,6 +85,15 @@ case "$here/" in
 esac
 
 mkdir -p "$root/build"
+# One sandbox at a time on this machine, whichever checkout it runs: two
+# would share two host cores and skew every figure measured in either.
+# Wait for the other to finish. QEMU inherits the lock and holds it to its end.
+lock=${TMPDIR:-/tmp}/virqlab-sandbox.lock
+exec 9>"$lock"
+if ! flock -n 9; then
+	echo "sandbox: another sandbox is running on this machine; waiting for it" >&2
+	flock 9 || die3 "cannot take $lock"
+fi
 run=$(mktemp -d "$root/build/sandbox-run.XXXXXX") || die3 "cannot create a run directory"
 
 # quote ARG: one single-quoted shell word.
