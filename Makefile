@@ -28,10 +28,11 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
 include vmm-mini/build.mk
 include guest-kernel-patch/build.mk
 include workloads/build.mk
+include probes/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
 
-all: $(BUILD)/guest.elf $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan
+all: $(BUILD)/guest.elf $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
 
 $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $@

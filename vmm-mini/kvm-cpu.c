@@ -314,8 +314,13 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (!atomic_load(&vcpu->vm->stopping)) {
+		int r;
+
 		vcpu->run_tsc = rdtsc();
-		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+		r = ioctl(vcpu->fd, KVM_RUN, 0);
+		/* One per kvm:kvm_userspace_exit event: the probes check this. */
+		vcpu->runs++;
+		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
 				continue;

@@ -25,6 +25,7 @@
 #include "vmm/kvm.h"
 #include "vmm/rx_source.h"
 #include "vmm/rx_stats.h"
+#include "vmm/usdt.h"
 #include "vmm/util.h"
 #include "vmm/virqnet_dev.h"
 
@@ -269,6 +270,7 @@ static void *rx_thread(void *arg)
 			pr_info("virqnet: ready, receiving on udp:%s:%u (mode %s)", a,
 				ntohs(src->addr.sin_port), virqnet_mode_name(dev->mode));
 			rx_stats_snapshot(vm, 0);
+			usdt1(run_start, dev->mode);
 			src->ready_ns = now_ns();
 			announced = true;
 		}
@@ -301,6 +303,7 @@ static void *rx_thread(void *arg)
 		usleep(200);
 	}
 	rx_stats_snapshot(vm, 1);
+	usdt2(run_stop, dev->next_seq, dev->c.published);
 	clock_anchor_take(&anchor, vm->tsc_khz);
 	virqnet_reclaim(dev, &anchor);
 	if (dev->mode == VIRQNET_MODE_SINK)

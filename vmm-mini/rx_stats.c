@@ -31,9 +31,10 @@ static const char *const kvm_names[] = {
 struct rx_stats {
 	struct kvm_stats kst[VIRQLAB_MAX_VCPUS];
 	bool kst_ok;
-	uint64_t kvm[2][NR_KVM];
-	uint64_t user[2][EXIT_KIND_NR];
-	bool taken[2];
+	uint64_t kvm[3][NR_KVM];	/* window start, window end, lifetime */
+	uint64_t user[3][EXIT_KIND_NR];
+	uint64_t runs[3];
+	bool taken[3];
 };
 
 static struct rx_stats *st;
@@ -57,9 +58,11 @@ void rx_stats_snapshot(struct vm *vm, int which)
 
 	memset(st->kvm[which], 0, sizeof(st->kvm[which]));
 	memset(st->user[which], 0, sizeof(st->user[which]));
+	st->runs[which] = 0;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		for (int k = 0; k < EXIT_KIND_NR; k++)
 			st->user[which][k] += __atomic_load_n(&vm->vcpus[i].exits[k], __ATOMIC_RELAXED);
+		st->runs[which] += __atomic_load_n(&vm->vcpus[i].runs, __ATOMIC_RELAXED);
 		if (!st->kst_ok)
 			continue;
 		kvm_stats_read(&st->kst[i], &snap);
@@ -89,6 +92,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 
 	if (!st->taken[1])
 		rx_stats_snapshot(vm, 1);
+	/* Whole-process totals, read after the vCPUs stopped: what tracers see. */
+	rx_stats_snapshot(vm, 2);
 	if (!st->taken[0])
 		memset(st->kvm[0], 0, sizeof(st->kvm[0]));
 	for (unsigned int n = 0; n < NR_KVM; n++)
@@ -158,7 +163,11 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			"\tkvm_signal_exits\tirqs_per_pkt\texits_per_pkt\tlat_samples\tlat_p50_ns"
 			"\tlat_p90_ns\tlat_p99_ns\tlat_p999_ns\tlat_max_ns\tguest_delivered"
 			"\tguest_out_of_order\tguest_duplicate\tguest_corrupt\tguest_errors"
-			"\taccounting\tcomplete\tflavour\tcpu_emulated\ttsc_khz\tvcpus\n");
+			"\taccounting\tcomplete\tflavour\tcpu_emulated\ttsc_khz\tvcpus"
+			"\tlife_kvm_runs\tlife_irqs_raised\tlife_irqs_control");
+		for (unsigned int n = 0; n < NR_KVM; n++)
+			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
+		fputc('\n', f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -182,7 +191,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 				fprintf(f, "\t-");
 		}
 		fprintf(f, "\t%.6f\t%.6f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
-			"\t%llu\t%llu\t%s\t%d\t%s\t%d\t%llu\t%u\n",
+			"\t%llu\t%llu\t%s\t%d\t%s\t%d\t%llu\t%u",
 			per(c->irqs_raised, delivered), per(exits, delivered),
 			(unsigned long long)dev->nr_lat, (unsigned long long)lat[0],
 			(unsigned long long)lat[1], (unsigned long long)lat[2],
@@ -194,6 +203,15 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)c->guest_errors, ok ? "ok" : "mismatch", complete,
 			vm->flavour.name, vm->flavour.cpu_emulated,
 			(unsigned long long)vm->tsc_khz, vm->nr_vcpus);
+		fprintf(f, "\t%llu\t%llu\t%llu", (unsigned long long)st->runs[2],
+			(unsigned long long)c->irqs_raised, (unsigned long long)c->irqs_control);
+		for (unsigned int n = 0; n < NR_KVM; n++) {
+			if (st->kst_ok)
+				fprintf(f, "\t%llu", (unsigned long long)st->kvm[2][n]);
+			else
+				fprintf(f, "\t-");
+		}
+		fputc('\n', f);
 		fclose(f);
 	}
 	return ok;

@@ -22,6 +22,7 @@
 #include "vmm/clock.h"
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
+#include "vmm/usdt.h"
 #include "vmm/util.h"
 #include "vmm/virqnet_dev.h"
 
@@ -45,8 +46,10 @@ static void raise_irq(struct virqnet *dev)
 {
 	uint64_t one = 1;
 
-	if (write(dev->irqfd, &one, sizeof(one)) == sizeof(one))
+	if (write(dev->irqfd, &one, sizeof(one)) == sizeof(one)) {
 		dev->c.irqs_raised++;
+		usdt1(irq_raise, USDT_IRQ_ARRIVAL);
+	}
 }
 
 /* Validate the programmed config and derive host pointers; 0 or -1. */
@@ -291,8 +294,10 @@ static void notify_mask_direct(struct virqnet *dev)
 	if (__atomic_exchange_n(&f->pending, 1, __ATOMIC_SEQ_CST) == 0 &&
 	    __atomic_load_n(&f->masked, __ATOMIC_SEQ_CST) == 0)
 		raise_irq(dev);
-	else
+	else {
 		dev->c.irqs_suppressed++;
+		usdt0(irq_suppress);
+	}
 }
 
 void virqnet_publish(struct virqnet *dev, uint32_t buf_id, uint32_t len, uint64_t rx_ns,
@@ -340,11 +345,16 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 	for (; dev->lat_tail != head; dev->lat_tail++) {
 		struct virqnet_lat_entry e = dev->latlog->ent[dev->lat_tail % VIRQNET_LAT_LOG_SIZE];
 		struct rx_stamp *s = &dev->rx_stamps[e.seq % LAT_SEQ_SLOTS];
-		int64_t lat;
+		int64_t consume_ns, lat;
 
-		if (s->seq != e.seq || !s->rx_ns || !dev->tsc_offset_ok)
+		if (!dev->tsc_offset_ok)
 			continue;
-		lat = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset) - (int64_t)s->rx_ns;
+		consume_ns = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset);
+		/* Every logged consumption, paired or not: the probe pairs on its own. */
+		usdt2(pkt_consume, e.seq, consume_ns);
+		if (s->seq != e.seq || !s->rx_ns)
+			continue;
+		lat = consume_ns - (int64_t)s->rx_ns;
 		s->rx_ns = 0;	/* one sample per packet, even if the guest logs twice */
 		if (lat < 0 || lat > 60 * 1000000000ll) {
 			dev->c.lat_invalid++;
@@ -406,6 +416,7 @@ bool virqnet_account(struct virqnet *dev, const void *payload, uint32_t len, uin
 			dev->c.drop_seq_gap--;
 	}
 	dev->rx_stamps[h.seq % LAT_SEQ_SLOTS] = (struct rx_stamp){ h.seq, rx_ns };
+	usdt2(pkt_arrival, h.seq, rx_ns);
 	return true;
 }
 
@@ -421,8 +432,12 @@ void virqnet_request_stop(struct virqnet *dev)
 		 */
 		uint64_t one = 1;
 
-		if (write(dev->irqfd, &one, sizeof(one)) != sizeof(one))
+		if (write(dev->irqfd, &one, sizeof(one)) != sizeof(one)) {
 			pr_warn("virqnet: stop interrupt: %s", strerror(errno));
+		} else {
+			dev->c.irqs_control++;
+			usdt1(irq_raise, USDT_IRQ_CONTROL);
+		}
 	}
 	pthread_mutex_unlock(&dev->lock);
 }

@@ -11,13 +11,15 @@ col() {
 }
 
 # rx_run MODE RATE COUNT [UDPGEN ARGS...]
+# RX_VMM_ARGS: more vmm-mini options; RX_WRAP: a command line vmm-mini runs
+# under (e.g. perf stat ... -- build/virqstat ... --), its output in vmm.out.
 rx_run() {
 	_mode=$1 _rate=$2 _count=$3
 	shift 3
 	_dir=$(mktemp -d)
 	rx_stats=$_dir/stats.tsv
 	_port=$((20000 + ($$ + ${_tap_n:-0} * 7) % 30000))
-	"$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" --count "$_count" \
+	${RX_WRAP:-} "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" --count "$_count" \
 		--stats "$rx_stats" --timeout "${RX_TIMEOUT:-300}" --idle "${RX_IDLE:-3}" \
 		${RX_VMM_ARGS:-} > "$_dir/vmm.out" 2>&1 &
 	_vmm=$!

@@ -35,6 +35,18 @@ not_ok() {
 
 diag() { printf '# %s\n' "$*"; }
 
+# skip REASON: one planned case that cannot run here, and why.
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # SKIP $1"
+}
+
+# bail_out REASON: stop the whole run; the file cannot be tested here.
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
 # skip_all REASON: the whole file is skipped (exit 4 in our contract; prove
 # reads the "1..0 # SKIP" plan line).
 skip_all() {

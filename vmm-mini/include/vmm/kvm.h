@@ -33,6 +33,7 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	uint64_t exits[EXIT_KIND_NR];
+	uint64_t runs;			/* KVM_RUN returns, errors included */
 	uint64_t run_tsc;		/* host TSC just before the last KVM_RUN */
 };
 

@@ -33,6 +33,7 @@ struct rx_counters {
 	uint64_t reordered;		/* seq below the highest seen */
 	uint64_t irqs_raised;
 	uint64_t irqs_suppressed;	/* mask-direct: flag set while masked */
+	uint64_t irqs_control;		/* stop requests: not arrivals */
 	uint64_t guest_errors;		/* bad register values, bad indices */
 	uint64_t recv_errors;
 	uint64_t lat_overrun;		/* latency log entries lost */

@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: build/virqstat's counts are true. vmm-mini receives real UDP
+# traffic in inject and in mask-direct mode, running under virqstat, which
+# itself runs under `perf stat -e kvm:...` - two independent readers of the
+# same KVM tracepoints for the same process. Every tracepoint both see must
+# count the same, to the event. The probe's interrupt and user-space-exit
+# counts must equal vmm-mini's own counters and KVM's binary statistics
+# (whole-process totals, the life_* stats columns), and its delivery-latency
+# percentiles must fall within one log2 slot of vmm-mini's own.
+
+. "$(dirname "$0")/../lib/tap.sh"
+require_kvm "$@"
+. "$VIRQLAB_ROOT/tests/lib/rx.sh"
+tmp=$(mktemp -d)
+trap 'rx_cleanup; rm -rf "$tmp"' EXIT
+
+n=${RX_COUNT:-400}
+rate=400
+[ "$KVM_WHERE" = native ] && rate=2000
+
+# What this kernel has: virqstat attaches the same list and reports the rest absent.
+tfs=/sys/kernel/tracing
+[ -d $tfs/events ] || mount -t tracefs nodev $tfs 2>/dev/null
+events=
+for e in kvm_set_irq kvm_msi_set_irq kvm_apic_accept_irq kvm_inj_virq kvm_eoi kvm_exit \
+	kvm_entry kvm_userspace_exit kvm_pio kvm_mmio kvm_msr kvm_vcpu_wakeup kvm_halt_poll_ns \
+	kvm_emulate_insn; do
+	[ -d "$tfs/events/kvm/$e" ] && events="$events${events:+,}kvm:$e"
+done
+nev=$(echo "$events" | tr , '\n' | grep -c .)
+command -v perf >/dev/null || bail_out "perf not installed (scripts/deps.sh installs linux-perf)"
+
+plan $(( 2 * (nev + 10) + 2 ))
+diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets at $rate pps;" \
+	"$nev KVM tracepoints here"
+
+# probe NAME KEY [FILE]: a value from virqstat's output (section count/usdt/pctl/tracepoint).
+probe() {
+	awk -F'\t' -v s="$1" -v n="$2" -v k="$3" '$1 == s && $2 == n && $3 == k { print $4; f = 1 }
+		END { if (!f) print "absent" }' "$tmp/probes.tsv"
+}
+# perf_count EVENT: perf stat's count of kvm:EVENT.
+perf_count() {
+	awk -F, -v e="kvm:$1" '$3 == e { print $1; f = 1 } END { if (!f) print "absent" }' \
+		"$tmp/perf.txt"
+}
+log2() {
+	awk -v v="$1" 'BEGIN { s = 0; while (v >= 2) { v /= 2; s++ } print s }'
+}
+
+check "virqstat says it needs BPF in one line and exits 4 when it has none" \
+	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$BUILD/virqstat -- true 2>$tmp/err; [ \$? = 4 ] && [ \$(wc -l < $tmp/err) = 1 ]"
+diag "unprivileged: $(cat "$tmp/err")"
+
+for mode in inject mask-direct; do
+	RX_WRAP="perf stat -x, -o $tmp/perf.txt -e $events -- $BUILD/virqstat -q -o $tmp/probes.tsv --" \
+		rx_run "$mode" "$rate" "$n"
+	is "$mode: vmm-mini under virqstat under perf exits 0" 0 "$rx_rc"
+	[ "$rx_rc" = 0 ] || diag "$rx_out"
+	for e in $(echo "$events" | tr , ' '); do
+		e=${e#kvm:}
+		is "$mode: $e: virqstat = perf stat" "$(perf_count "$e")" "$(probe count "$e" total)"
+	done
+	raised=$(( $(col life_irqs_raised) + $(col life_irqs_control) ))
+	is "$mode: USDT irq_raise = vmm-mini's irqs_raised" "$(col life_irqs_raised)" \
+		"$(probe usdt irq_raise total)"
+	is "$mode: USDT irq_control = vmm-mini's stop interrupts" "$(col life_irqs_control)" \
+		"$(probe usdt irq_control total)"
+	is "$mode: kvm_msi_set_irq = every irqfd signal vmm-mini made" "$raised" \
+		"$(probe count kvm_msi_set_irq total)"
+	is "$mode: kvm_userspace_exit = vmm-mini's KVM_RUN returns" "$(col life_kvm_runs)" \
+		"$(probe count kvm_userspace_exit total)"
+	# Where the exit/injection tracepoints fire (VMX, SVM), KVM's stats count the same.
+	if [ "$(probe tracepoint kvm_inj_virq state)" = live ]; then
+		is "$mode: kvm_inj_virq = KVM stat irq_injections" "$(col life_kvm_irq_injections)" \
+			"$(probe count kvm_inj_virq total)"
+	else
+		skip "$mode: kvm_inj_virq $(probe tracepoint kvm_inj_virq state) on this KVM"
+	fi
+	if [ "$(probe tracepoint kvm_exit state)" = live ]; then
+		is "$mode: kvm_exit = KVM stat exits" "$(col life_kvm_exits)" \
+			"$(probe count kvm_exit total)"
+	else
+		skip "$mode: kvm_exit $(probe tracepoint kvm_exit state) on this KVM"
+	fi
+	is "$mode: every arrival paired with its consumption" "$(col delivered)" \
+		"$(probe usdt lat_paired total)"
+	for p in 50 99; do
+		mine=$(col lat_p${p}_ns) theirs=$(probe pctl latency_ns p$p)
+		d=$(( $(log2 "$mine") - $(log2 "$theirs") ))
+		check "$mode: latency p$p within one log2 slot (vmm-mini $mine ns, probe $theirs ns)" \
+			[ "${d#-}" -le 1 ]
+	done
+done
+
+check "virqstat passes the command's exit status through" \
+	sh -c "$BUILD/virqstat -q -- sh -c 'exit 7'; [ \$? = 7 ]"
