@@ -282,6 +282,12 @@ static void spawn(struct child *c, char **argv)
 		if (read(go[0], &byte, 1) != 1)
 			_exit(EXIT_INTERNAL);
 		close(go[0]);
+		/*
+		 * virqstat forwards Ctrl-C to the command; a SIGINT ignored since a
+		 * background start (sh's `&`) would make that a no-op.
+		 */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		execvp(argv[0], argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) != sizeof(e))
