@@ -58,12 +58,15 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Benchmarks: speed targets live here, never in timed tests.
-bench: bench-costs bench-rx
+bench: bench-costs bench-probes bench-rx
 
 bench-costs: all
 	$(Q)scripts/demo.sh --costs-only
 
+bench-probes: all
+	$(Q)scripts/bench-probes.sh
+
 bench-rx: all
 	$(Q)scripts/bench-rx.sh
 
-.PHONY: bench bench-costs bench-rx
+.PHONY: bench bench-costs bench-probes bench-rx

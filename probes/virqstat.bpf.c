@@ -64,14 +64,6 @@ struct {
 	__type(value, struct exit_start);
 } exiting SEC(".maps");
 
-/* seq -> host receive stamp, until the guest consumes it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, __u64);
-} arrivals SEC(".maps");
-
 __u64 last_irq_ns;
 
 /*
@@ -86,12 +78,17 @@ static __always_inline bool ours(void)
 	return bpf_get_current_pid_tgid() >> 32 == target_tgid;
 }
 
-static __always_inline void count(__u32 event)
+static __always_inline void count_n(__u32 event, __u64 n)
 {
 	__u64 *c = bpf_map_lookup_elem(&counts, &event);
 
 	if (c)
-		(*c)++;
+		*c += n;
+}
+
+static __always_inline void count(__u32 event)
+{
+	count_n(event, 1);
 }
 
 static __always_inline __u32 log2_u64(__u64 v)
@@ -240,12 +237,13 @@ int BPF_USDT(on_run_stop, __u64 next_seq, __u64 published)
 }
 
 SEC("usdt")
-int BPF_USDT(on_pkt_arrival, __u64 seq, __u64 rx_ns)
+int BPF_USDT(on_rx_batch, __u64 arrivals, __u64 suppressed)
 {
 	if (!ours())
 		return 0;
-	count(U_PKT_ARRIVAL);
-	bpf_map_update_elem(&arrivals, &seq, &rx_ns, BPF_ANY);
+	count(U_RX_BATCH);
+	count_n(U_ARRIVALS, arrivals);
+	count_n(U_IRQ_SUPPRESS, suppressed);
 	return 0;
 }
 
@@ -268,33 +266,39 @@ int BPF_USDT(on_irq_raise, __u64 kind)
 	return 0;
 }
 
-SEC("usdt")
-int BPF_USDT(on_irq_suppress)
-{
-	if (ours())
-		count(U_IRQ_SUPPRESS);
-	return 0;
-}
+struct lat_buf {
+	__u64 ns[LAT_BATCH_MAX];
+};
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lat_buf);
+} lat_scratch SEC(".maps");
+
+/* n latencies at `lat` in vmm-mini's memory: one copy, then binned here. */
 SEC("usdt")
-int BPF_USDT(on_pkt_consume, __u64 seq, __s64 consume_ns)
+int BPF_USDT(on_lat_batch, __u64 n, __u64 lat)
 {
-	__u64 *rx_ns;
-	__s64 lat;
+	struct lat_buf *b;
+	__u32 zero = 0;
 
 	if (!ours())
 		return 0;
-	count(U_PKT_CONSUME);
-	rx_ns = bpf_map_lookup_elem(&arrivals, &seq);
-	if (!rx_ns)
+	count(U_LAT_BATCH);
+	b = bpf_map_lookup_elem(&lat_scratch, &zero);
+	if (!b || !n || n > LAT_BATCH_MAX)
 		return 0;
-	lat = consume_ns - (__s64)*rx_ns;
-	bpf_map_delete_elem(&arrivals, &seq);
-	/* The same sanity window vmm-mini applies: 0..60 s, else clock trouble. */
-	if (lat < 0 || lat > 60ll * 1000000000)
+	barrier_var(n);
+	if (n > LAT_BATCH_MAX || bpf_probe_read_user(b->ns, n * sizeof(__u64), (void *)lat))
 		return 0;
-	count(U_LAT_PAIRED);
-	hist_add(H_LATENCY, lat);
+	count_n(U_LAT_SAMPLES, n);
+	for (__u32 i = 0; i < LAT_BATCH_MAX; i++) {
+		if (i >= n)
+			break;
+		hist_add(H_LATENCY, b->ns[i]);
+	}
 	return 0;
 }
 

@@ -64,15 +64,6 @@ static const char usage_text[] =
 "Exit: CMD's status with -- CMD; else 0, 130 if interrupted; 2 bad usage;\n"
 "3 internal failure; 4 no BPF here.\n";
 
-static const char *const usdt_names[] = {
-	[U_RUN_START] = "run_start",
-	[U_RUN_STOP] = "run_stop",
-	[U_PKT_ARRIVAL] = "pkt_arrival",
-	[U_IRQ_RAISE] = "irq_raise",
-	[U_IRQ_SUPPRESS] = "irq_suppress",
-	[U_PKT_CONSUME] = "pkt_consume",
-};
-
 static volatile sig_atomic_t interrupted;
 static bool verbose;
 
@@ -216,21 +207,22 @@ static void attach_tracepoints(struct virqstat_bpf *skel, const char *tfs, struc
  */
 static void attach_usdt(struct virqstat_bpf *skel, const char *binary, struct run_info *ri)
 {
-	struct bpf_program *progs[NR_EVENTS] = {
-		[U_RUN_START] = skel->progs.on_run_start,
-		[U_RUN_STOP] = skel->progs.on_run_stop,
-		[U_PKT_ARRIVAL] = skel->progs.on_pkt_arrival,
-		[U_IRQ_RAISE] = skel->progs.on_irq_raise,
-		[U_IRQ_SUPPRESS] = skel->progs.on_irq_suppress,
-		[U_PKT_CONSUME] = skel->progs.on_pkt_consume,
+	const struct {
+		const char *name;
+		struct bpf_program *prog;
+	} probes[] = {
+		{ "run_start", skel->progs.on_run_start },
+		{ "run_stop", skel->progs.on_run_stop },
+		{ "rx_batch", skel->progs.on_rx_batch },
+		{ "irq_raise", skel->progs.on_irq_raise },
+		{ "lat_batch", skel->progs.on_lat_batch },
 	};
 
-	for (int u = U_RUN_START; u < NR_EVENTS; u++) {
-		if (!progs[u])
-			continue;
-		if (!bpf_program__attach_usdt(progs[u], -1, binary, "virqlab", usdt_names[u], NULL)) {
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (!bpf_program__attach_usdt(probes[i].prog, -1, binary, "virqlab", probes[i].name,
+					      NULL)) {
 			snprintf(ri->usdt_why, sizeof(ri->usdt_why),
-				 "no virqlab:%s probe in %s (%s)", usdt_names[u], binary,
+				 "no virqlab:%s probe in %s (%s)", probes[i].name, binary,
 				 strerror(errno));
 			return;
 		}

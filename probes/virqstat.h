@@ -32,14 +32,17 @@ enum tp_id {
 enum usdt_id {
 	U_RUN_START = NR_TPS,
 	U_RUN_STOP,
-	U_PKT_ARRIVAL,
+	U_RX_BATCH,		/* probe hits */
 	U_IRQ_RAISE,		/* kind 0: an arrival */
-	U_IRQ_CONTROL,		/* irq_raise kind 1: the stop request */
+	U_LAT_BATCH,		/* probe hits */
+	U_ARRIVALS,		/* sums of the batches' arguments */
 	U_IRQ_SUPPRESS,
-	U_PKT_CONSUME,
-	U_LAT_PAIRED,		/* pkt_consume matched to its pkt_arrival */
+	U_LAT_SAMPLES,
+	U_IRQ_CONTROL,		/* irq_raise kind 1: the stop request */
 	NR_EVENTS
 };
+
+#define LAT_BATCH_MAX	64	/* USDT_LAT_BATCH_MAX in vmm-mini/include/vmm/usdt.h */
 
 /* A tracepoint's key: up to two fields (offset, size) from its format file. */
 #define NR_KEY_FIELDS	2
@@ -62,7 +65,7 @@ struct keyed {
 #define FINE_SUB	16
 
 enum hist_id {
-	H_LATENCY,		/* host rx stamp -> guest consumption (USDT args) */
+	H_LATENCY,		/* host rx stamp -> guest consumption (lat_batch) */
 	H_IRQ_GAP,		/* between arrival interrupts (probe clock) */
 	H_EXIT_TIME,		/* kvm_exit -> kvm_entry, all reasons (probe clock) */
 	NR_HISTS

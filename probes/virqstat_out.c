@@ -35,12 +35,13 @@ const char *const tp_names[NR_TPS] = {
 const char *const event_names[NR_EVENTS] = {
 	[U_RUN_START] = "run_start",
 	[U_RUN_STOP] = "run_stop",
-	[U_PKT_ARRIVAL] = "pkt_arrival",
+	[U_RX_BATCH] = "rx_batch",
 	[U_IRQ_RAISE] = "irq_raise",
+	[U_LAT_BATCH] = "lat_batch",
+	[U_ARRIVALS] = "arrivals",
+	[U_IRQ_SUPPRESS] = "irqs_suppressed",
+	[U_LAT_SAMPLES] = "lat_samples",
 	[U_IRQ_CONTROL] = "irq_control",
-	[U_IRQ_SUPPRESS] = "irq_suppress",
-	[U_PKT_CONSUME] = "pkt_consume",
-	[U_LAT_PAIRED] = "lat_paired",
 };
 
 static const char *const hist_names[NR_HISTS] = {
@@ -115,11 +116,11 @@ void totals_read(struct virqstat_bpf *skel, struct totals *t)
 }
 
 static const char *const row_events[] = {
-	"pkt_arrival", "irq_raise", "irq_suppress", "kvm_msi_set_irq", "kvm_inj_virq",
+	"arrivals", "irq_raise", "irqs_suppressed", "kvm_msi_set_irq", "kvm_inj_virq",
 	"kvm_exit", "kvm_userspace_exit",
 };
 static const int row_ids[] = {
-	U_PKT_ARRIVAL, U_IRQ_RAISE, U_IRQ_SUPPRESS, TP_KVM_MSI_SET_IRQ, TP_KVM_INJ_VIRQ,
+	U_ARRIVALS, U_IRQ_RAISE, U_IRQ_SUPPRESS, TP_KVM_MSI_SET_IRQ, TP_KVM_INJ_VIRQ,
 	TP_KVM_EXIT, TP_KVM_USERSPACE_EXIT,
 };
 
@@ -306,7 +307,7 @@ void table_print(FILE *f, struct virqstat_bpf *skel, const struct run_info *ri)
 	uint64_t pkts;
 
 	totals_read(skel, &t);
-	pkts = t.ev[U_PKT_ARRIVAL];
+	pkts = t.ev[U_ARRIVALS];
 	fprintf(f, "\nvirqstat: pid %d (%s), %.3f s%s\n", ri->pid, ri->comm,
 		(ri->end_ns - ri->start_ns) / 1e9, ri->interrupted ? " [interrupted]" : "");
 	fprintf(f, "%-22s %-7s %12s %10s\n", "KVM tracepoint", "state", "count",

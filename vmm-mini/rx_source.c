@@ -262,6 +262,7 @@ static void *rx_thread(void *arg)
 	while (!receiving_done(src, dev)) {
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
+		uint64_t arrivals, suppressed;
 
 		if (!announced && virqnet_ready(dev)) {
 			char a[INET_ADDRSTRLEN];
@@ -282,11 +283,16 @@ static void *rx_thread(void *arg)
 		err = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &tick, NULL);
 		if (err < 0 && err != -ETIME && err != -EINTR && err != -EAGAIN)
 			die("io_uring_submit_and_wait_timeout: %s", strerror(-err));
+		arrivals = dev->c.arrivals;
+		suppressed = dev->c.irqs_suppressed;
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			complete(src, dev, io_uring_cqe_get_data(cqe), cqe->res);
 			n++;
 		}
 		io_uring_cq_advance(&ring, n);
+		/* Per batch of completions, not per packet: tracing must stay cheap. */
+		if (dev->c.arrivals != arrivals)
+			usdt2(rx_batch, dev->c.arrivals - arrivals, dev->c.irqs_suppressed - suppressed);
 	}
 	src->end_ns = src->last_ns ? src->last_ns : now_ns();
 	io_uring_queue_exit(&ring);	/* cancels the receives still posted */

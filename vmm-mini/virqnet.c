@@ -294,10 +294,8 @@ static void notify_mask_direct(struct virqnet *dev)
 	if (__atomic_exchange_n(&f->pending, 1, __ATOMIC_SEQ_CST) == 0 &&
 	    __atomic_load_n(&f->masked, __ATOMIC_SEQ_CST) == 0)
 		raise_irq(dev);
-	else {
+	else
 		dev->c.irqs_suppressed++;
-		usdt0(irq_suppress);
-	}
 }
 
 void virqnet_publish(struct virqnet *dev, uint32_t buf_id, uint32_t len, uint64_t rx_ns,
@@ -337,6 +335,7 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 {
 	uint32_t head = __atomic_load_n(&dev->latlog->head, __ATOMIC_ACQUIRE);
 	uint32_t n = head - dev->lat_tail;
+	uint64_t first = dev->nr_lat;
 
 	if (n > VIRQNET_LAT_LOG_SIZE) {
 		dev->c.lat_overrun += n - VIRQNET_LAT_LOG_SIZE;
@@ -345,16 +344,11 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 	for (; dev->lat_tail != head; dev->lat_tail++) {
 		struct virqnet_lat_entry e = dev->latlog->ent[dev->lat_tail % VIRQNET_LAT_LOG_SIZE];
 		struct rx_stamp *s = &dev->rx_stamps[e.seq % LAT_SEQ_SLOTS];
-		int64_t consume_ns, lat;
+		int64_t lat;
 
-		if (!dev->tsc_offset_ok)
+		if (s->seq != e.seq || !s->rx_ns || !dev->tsc_offset_ok)
 			continue;
-		consume_ns = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset);
-		/* Every logged consumption, paired or not: the probe pairs on its own. */
-		usdt2(pkt_consume, e.seq, consume_ns);
-		if (s->seq != e.seq || !s->rx_ns)
-			continue;
-		lat = consume_ns - (int64_t)s->rx_ns;
+		lat = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset) - (int64_t)s->rx_ns;
 		s->rx_ns = 0;	/* one sample per packet, even if the guest logs twice */
 		if (lat < 0 || lat > 60 * 1000000000ll) {
 			dev->c.lat_invalid++;
@@ -362,6 +356,13 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 		}
 		if (dev->nr_lat < dev->max_lat)
 			dev->lat_ns[dev->nr_lat++] = lat;
+	}
+	/* The new samples, to tracers: one probe hit per 64, not one per packet. */
+	for (uint64_t i = first; i < dev->nr_lat; i += USDT_LAT_BATCH_MAX) {
+		uint64_t cnt = dev->nr_lat - i < USDT_LAT_BATCH_MAX ? dev->nr_lat - i :
+								       USDT_LAT_BATCH_MAX;
+
+		usdt2(lat_batch, cnt, &dev->lat_ns[i]);
 	}
 }
 
@@ -416,7 +417,6 @@ bool virqnet_account(struct virqnet *dev, const void *payload, uint32_t len, uin
 			dev->c.drop_seq_gap--;
 	}
 	dev->rx_stamps[h.seq % LAT_SEQ_SLOTS] = (struct rx_stamp){ h.seq, rx_ns };
-	usdt2(pkt_arrival, h.seq, rx_ns);
 	return true;
 }
 

@@ -32,7 +32,7 @@ done
 nev=$(echo "$events" | tr , '\n' | grep -c .)
 command -v perf >/dev/null || bail_out "perf not installed (scripts/deps.sh installs linux-perf)"
 
-plan $(( 2 * (nev + 10) + 2 ))
+plan $(( 2 * (nev + 11) + 2 ))
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets at $rate pps;" \
 	"$nev KVM tracepoints here"
 
@@ -86,8 +86,10 @@ for mode in inject mask-direct; do
 	else
 		skip "$mode: kvm_exit $(probe tracepoint kvm_exit state) on this KVM"
 	fi
-	is "$mode: every arrival paired with its consumption" "$(col delivered)" \
-		"$(probe usdt lat_paired total)"
+	is "$mode: suppressed interrupts: probe = vmm-mini" "$(col irqs_suppressed)" \
+		"$(probe usdt irqs_suppressed total)"
+	is "$mode: every latency sample reached the probe" "$(col lat_samples)" \
+		"$(probe usdt lat_samples total)"
 	for p in 50 99; do
 		mine=$(col lat_p${p}_ns) theirs=$(probe pctl latency_ns p$p)
 		d=$(( $(log2 "$mine") - $(log2 "$theirs") ))
