@@ -56,7 +56,12 @@ void virqnet_md_init(void)
  * place, publish cons, then unmask and look once more; sleep only when that
  * last look finds nothing. At most `budget` descriptors are taken per pass
  * before the unmask-and-look step (budget=1 flips between draining and
- * idling as fast as possible: the stress test of the handshake).
+ * idling as fast as possible: the stress test of the handshake). With
+ * poll_cycles > 0 the consumer, still masked, watches prod that long
+ * before the unmask-and-look: arrivals meanwhile only set pending, so a
+ * steady stream needs no interrupt at all (the polling variant; it burns
+ * the vCPU while it waits). It happens before the handshake and changes
+ * nothing in the argument below.
  *
  * Why no arrival is ever stranded (the device half is notify_mask_direct()
  * in vmm-mini/virqnet.c):
@@ -76,7 +81,8 @@ void virqnet_md_init(void)
  * The wake-up itself cannot be lost: sys_rx_wait tests `kicked` with
  * interrupts off and halts in STI's shadow.
  */
-__user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget)
+__user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
+					 uint64_t poll_cycles)
 {
 	struct virqnet_ring *r = virqnet.ring;
 	struct virqnet_vcpu_flags *fl = &virqnet.flags[VIRQNET_CPU];
@@ -97,6 +103,15 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget)
 			__atomic_store_n(&r->cons, cons + 1, __ATOMIC_RELEASE);
 		}
 		passes++;
+		if (poll_cycles && cons == prod) {
+			uint64_t until = rdtsc() + poll_cycles;
+
+			while (__atomic_load_n(&r->prod, __ATOMIC_ACQUIRE) == cons &&
+			       !READ_ONCE(r->stop) && rdtsc() < until)
+				pause();
+			if (__atomic_load_n(&r->prod, __ATOMIC_ACQUIRE) != cons)
+				continue;
+		}
 		WRITE_ONCE(fl->pending, 0);
 		WRITE_ONCE(fl->masked, 0);
 		mfence();

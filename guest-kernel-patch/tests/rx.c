@@ -72,21 +72,28 @@ static __user_text void inject_app(long unused)
 	syscall3(SYS_exit, n < 0, 0, 0);
 }
 
+static uint64_t poll_cycles;
+
 static __user_text void mask_direct_app(long budget)
 {
-	chk.passes = virqnet_md_consume(take, budget);
+	chk.passes = virqnet_md_consume(take, budget, poll_cycles);
 	syscall3(SYS_exit, 0, 0, 0);
 }
 
 static void rx(void)
 {
-	uint64_t budget = VIRQNET_RING_SIZE;
+	uint64_t budget = VIRQNET_RING_SIZE, poll_us = 0;
 	long code;
 
 	require_vmm_mini("the virqnet device");
 	arg_u64("budget", &budget);
 	if (budget == 0)
 		GUEST_FAIL("budget=0: the consumer must take at least one per pass");
+	/* poll_us=N: mask-direct consumer polls N us before it sleeps (0: never). */
+	arg_u64("poll_us", &poll_us);
+	if (poll_us && !boot_info->tsc_khz)
+		GUEST_FAIL("poll_us=%llu: the VMM gave no TSC frequency", (unsigned long long)poll_us);
+	poll_cycles = poll_us * boot_info->tsc_khz / 1000;
 	virqnet_probe();
 	if (virqnet.mode == VIRQNET_MODE_MASK_DIRECT)
 		code = enter_user(mask_direct_app, budget);

@@ -22,7 +22,7 @@ if [ "$KVM_WHERE" = sandbox ]; then
 else
 	n=${RX_COUNT:-20000} low=2000 med=20000
 fi
-plan 37
+plan 41
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets per run"
 
 # lossless NAME: exit 0, all delivered once in order, nothing dropped.
@@ -56,6 +56,14 @@ lossless "flip stress (budget=1): nothing stranded"
 passes=$(col drain_passes)
 check "flip stress: at least one unmask-and-look per packet ($passes passes)" \
 	[ "$passes" -ge "$n" ]
+
+# poll_us: the consumer stays masked and polls before it sleeps; arrivals
+# within the window need no interrupt, and none is stranded.
+RX_VMM_ARGS="--args poll_us=20000" rx_run mask-direct "$low" "$n"
+lossless "polling 20 ms (poll_us=20000) at $low pps"
+irqs=$(col irqs_raised)
+check "polling at $low pps: at most one interrupt per 100 packets ($irqs for $n)" \
+	[ "$((irqs * 100))" -le "$n" ]
 
 # A datagram larger than the guest's 2048-byte buffers is dropped and counted.
 rx_run mask-direct 500 100 --size 4000
