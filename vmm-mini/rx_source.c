@@ -308,6 +308,8 @@ static void *rx_thread(void *arg)
 		virqnet_reclaim(dev, &anchor);
 		usleep(200);
 	}
+	if (!atomic_load(&vm->stopping) && !virqnet_drained(dev))
+		virqnet_dump(dev, "the guest left the ring undrained for 10 s");
 	rx_stats_snapshot(vm, 1);
 	usdt2(run_stop, dev->next_seq, dev->c.published);
 	clock_anchor_take(&anchor, vm->tsc_khz);
