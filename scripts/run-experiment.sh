@@ -208,7 +208,7 @@ run_cells() {
 		run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
 		_done_est=$(awk -v a="$_done_est" -v b="$est" 'BEGIN { print a + b }')
 		_el=$(secs "$_t0" "$(now)")
-		_left=$(awk -v e="$_el" -v d="$_done_est" -v t="$_todo_est" 'BEGIN { print d > 0 ? (t - d) * e / d : t }')
+		_left=$(awk -v e="$_el" -v d="$_done_est" -v t="$_todo_est" 'BEGIN { print (d > 0 ? (t - d) * e / d : t) }')
 		[ "$cell_status" = ok ] || _failed=$((_failed + 1))
 		printf 'run-experiment: cell %d/%d %s%s at %s pps, repeat %s: %s | elapsed %s, left ~%s\n' \
 			"$_cell_i" "$_total" "$mode" "$( [ "$kind" = warmup ] && echo ' (warm-up)')" \
@@ -280,7 +280,7 @@ plan_rows() {
 					kind=run rep=$((r - wl_warmup)) cell=$mode-$rate-$((r - wl_warmup))
 				fi
 				est=$(awk -v p="$wl_packets" -v d="$wl_duration" -v r="$rate" -v e="$emulated" 'BEGIN {
-					boot = e ? 1.5 : 0.3; max = e ? 20000 : 500000
+					boot = e ? 3 : 0.3; max = e ? 20000 : 500000
 					send = d != "" ? d : p / (r > 0 ? r : max)
 					printf "%.1f", boot + send }')
 				printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$mode" "$rate" "$rep" "$kind" "$est"
@@ -312,7 +312,7 @@ else
 fi
 est=$(printf '%s\n' "$plan" | awk -F'\t' -v d="$out/cells" '{ if (system("test -d \"" d "/" $1 "\"")) { s += $6; n++ } }
 	END { printf "%d %d", n, s + (n ? 4 : 0) }')
-echo "run-experiment: $wl_name: $ncells cells ($nmodes modes x $nrates rates x $wl_repeats repeats${wl_warmup#0}$( [ "$wl_warmup" -gt 0 ] && echo ' warm-up')), ${est% *} to run, ~$(hms "${est#* }") estimated, $where_text" >&2
+echo "run-experiment: $wl_name: $ncells cells ($nmodes modes x $nrates rates x $wl_repeats repeats$( [ "$wl_warmup" -gt 0 ] && echo " + $wl_warmup warm-up")), ${est% *} to run, ~$(hms "${est#* }") estimated, $where_text" >&2
 echo "run-experiment: modes $wl_modes; rates $wl_rates pps (0 = max); ${wl_packets:+$wl_packets packets}${wl_duration:+$wl_duration s} per cell, $wl_pattern, $wl_size bytes" >&2
 [ "$dry" = 1 ] && exit 0
 echo "run-experiment: results in $out" >&2
