@@ -126,6 +126,11 @@ END {
 				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, fmt(v["b", cell, m], unit[m]), "", "failed", verdict
 				continue
 			}
+			if (v["b", cell, m] == "-" || v["n", cell, m] == "-") {
+				nna++
+				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, v["b", cell, m], "", v["n", cell, m], "n/a (no value: e.g. no latency samples in sink)"
+				continue
+			}
 			if (nb < minrep || nn < minrep) {
 				nna++
 				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, nb ? fmt(v["b", cell, m], unit[m]) : "-", "", nn ? fmt(v["n", cell, m], unit[m]) : "-", "n/a (fewer than " minrep " repeats)"

@@ -97,6 +97,7 @@ gp() {
 	{
 		printf '# %s: %s\n' "$1" "$2"
 		printf 'set title "%s: %s\\n{/*0.8 %s}"\n' "$workload" "$2" "$subtitle"
+		printf 'modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : 3)\n'
 		printf 'set grid\nset key outside right top\nset datafile missing "-"\nset offsets graph 0.03, graph 0.03, graph 0.08, graph 0.08\n'
 		cat
 	} > "$p/$1.gp"
@@ -110,33 +111,38 @@ gp irqs-per-pkt "interrupts per delivered packet" <<GP
 set xlabel "offered rate (packets/s)"
 set ylabel "interrupts raised per delivered packet"
 set logscale xy
-plot for [m in "$consumers"] "$p/".m.".dat" using 1:(\$5 > 0 ? \$5 : NaN):6:7 with yerrorlines lw 2 title m
+plot for [m in "$consumers"] "$p/".m.".dat" using 1:(\$5 > 0 ? \$5 : NaN):6:7 with yerrorlines lw 2 lt modelt(m) title m
 GP
 gp exits-per-pkt "exits per delivered packet" <<GP
 set xlabel "offered rate (packets/s)"
 set ylabel "VM exits per delivered packet"
 set logscale xy
-plot for [m in "$consumers"] "$p/".m.".dat" using 1:(\$8 > 0 ? \$8 : NaN):9:10 with yerrorlines lw 2 title m
+plot for [m in "$consumers"] "$p/".m.".dat" using 1:(\$8 > 0 ? \$8 : NaN):9:10 with yerrorlines lw 2 lt modelt(m) title m
 GP
 gp delivered "delivered vs offered rate" <<GP
 set xlabel "offered rate (packets/s)"
 set ylabel "delivered rate (packets/s)"
-set logscale xy
-plot for [m in "$modes"] "$p/".m.".dat" using 17:2:3:4 with yerrorlines lw 2 title m, \\
+set xrange [0:*]
+set yrange [0:*]
+plot for [m in "$modes"] "$p/".m.".dat" using 17:2:3:4 with yerrorlines lw 2 lt modelt(m) title m, \\
      "$p/${modes%% *}.dat" using 17:17 with lines dt 2 lc "gray" title "offered (no loss)"
 GP
 gp latency-p99 "p99 latency, host receive to guest consumer" <<GP
 set xlabel "offered rate (packets/s)"
 set ylabel "p99 latency (microseconds)"
 set logscale xy
-plot for [m in "$consumers"] "$p/".m.".dat" using 1:(\$11 > 0 ? \$11 / 1000 : NaN):(\$12 / 1000):(\$13 / 1000) with yerrorlines lw 2 title m
+set format y "10^{%L}"
+plot for [m in "$consumers"] "$p/".m.".dat" using 1:(\$11 > 0 ? \$11 / 1000 : NaN):(\$12 / 1000):(\$13 / 1000) with yerrorlines lw 2 lt modelt(m) title m
 GP
 if [ -n "$cdfs" ]; then
 	plots=
 	for mr in $cdfs; do
 		m=${mr%:*} r=${mr#*:}
 		label="$m at $( [ "$r" = 0 ] && echo max || echo "$r") pps"
-		plots="$plots${plots:+, }\"$p/cdf-$m-$r.dat\" using 1:2 with lines lw 2 title \"$label\""
+		# One colour per mode (as in the other figures), one dash pattern per rate.
+		lc="modelt(\"$m\")"
+		dt=$(echo $cdf_rates | tr ' ' '\n' | grep -nx "$r" | cut -d: -f1)
+		plots="$plots${plots:+, }\"$p/cdf-$m-$r.dat\" using 1:2 with lines lw 2 lt $lc dt $dt title \"$label\""
 	done
 	gp latency-cdf "latency CDF (all repeats pooled)" <<GP
 set xlabel "latency, host receive to guest consumer (microseconds)"

@@ -118,7 +118,7 @@ run_cell() {
 	_gargs=
 	[ "$wl_hobble" = on ] && [ "$_mode" = mask-direct ] && _gargs=hobble=1
 	_wrap=
-	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -o $cur_tmp/probes.tsv --"
+	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q -o $cur_tmp/probes.tsv --"
 	# shellcheck disable=SC2086
 	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" $_vlen \
 		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \

@@ -70,24 +70,28 @@ BEGIN {
 	for (i = 4; i <= NF; i++) { p = index($i, "="); f[substr($i, 1, p - 1)] = substr($i, p + 1) }
 	f["offered_pps"] = ("gen_achieved_pps" in f) ? f["gen_achieved_pps"] : ""
 	f["loss_pct"] = f["sent"] > 0 ? 100 * f["dropped"] / f["sent"] : 0
-	j = ++n[key]
-	for (k = 1; k <= nm; k++) val[key, M[k], j] = f[M[k]] + 0
+	n[key]++
+	# No latency samples (the sink has no guest consumer): no latency, not 0.
+	for (k = 1; k <= nm; k++)
+		if (!(M[k] ~ /^lat_/ && f["lat_samples"] + 0 == 0))
+			val[key, M[k], ++nv[key, M[k]]] = f[M[k]] + 0
 }
 END {
 	for (c = 1; c <= ncell; c++) {
 		key = order[c]; split(key, mr, SUBSEP)
 		printf "%s\t%s\t%d\t%d", mr[1], mr[2], n[key], failed[key]
 		for (k = 1; k <= nm; k++) {
-			if (!n[key]) { printf "\t-\t-\t-\t-\t-\t-"; continue }
+			nn = nv[key, M[k]]
+			if (!nn) { printf "\t-\t-\t-\t-\t-\t-"; continue }
 			delete a; s = 0
-			for (j = 1; j <= n[key]; j++) { a[j] = val[key, M[k], j]; s += a[j] }
-			sortv(a, n[key])
-			m = n[key] % 2 ? a[(n[key] + 1) / 2] : (a[n[key] / 2] + a[n[key] / 2 + 1]) / 2
-			mean = s / n[key]; ss = 0
-			for (j = 1; j <= n[key]; j++) ss += (a[j] - mean) ^ 2
-			sd = n[key] > 1 ? sqrt(ss / (n[key] - 1)) : 0
+			for (j = 1; j <= nn; j++) { a[j] = val[key, M[k], j]; s += a[j] }
+			sortv(a, nn)
+			m = nn % 2 ? a[(nn + 1) / 2] : (a[nn / 2] + a[nn / 2 + 1]) / 2
+			mean = s / nn; ss = 0
+			for (j = 1; j <= nn; j++) ss += (a[j] - mean) ^ 2
+			sd = nn > 1 ? sqrt(ss / (nn - 1)) : 0
 			if (sd < 1e-9 * (mean < 0 ? -mean : mean)) sd = 0
-			printf "\t%.6g\t%.6g\t%.6g\t%.6g\t%.4g\t%.2f", m, a[1], a[n[key]], mean, sd, mean ? 100 * sd / mean : 0
+			printf "\t%.6g\t%.6g\t%.6g\t%.6g\t%.4g\t%.2f", m, a[1], a[nn], mean, sd, mean ? 100 * sd / mean : 0
 		}
 		printf "\t1\n"
 	}
@@ -109,7 +113,7 @@ NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
 function cell(m, r, k, scale, fmt,    x, cv) {
 	if (!((m, r, "n") in v)) return sprintf("%16s", "")
 	x = v[m, r, k]
-	if (x == "-") return sprintf("%16s", "failed")
+	if (x == "-") return sprintf("%10s %-5s", "-", "")
 	cv = v[m, r, k "_cov"]
 	return sprintf("%10s %-5s", sprintf(fmt, x / scale), cv > 5 ? sprintf("+-%d%%", cv + 0.5) : "")
 }

@@ -19,8 +19,8 @@ synth_cell() {
 	printf '%s\t%s\t%s\t%s\trun\t1\n' "$2-$3-$4" "$2" "$3" "$4" >> "$1/plan.tsv"
 	echo "${11:-ok}" > "$_c/status"
 	[ "${11:-ok}" = ok ] || return 0
-	printf '#mode\tsent\tdelivered\tdropped\tdelivered_pps\tirqs_per_pkt\texits_per_pkt\tlat_p50_ns\tlat_p90_ns\tlat_p99_ns\tlat_max_ns\taccounting\n' > "$_c/stats.tsv"
-	printf '%s\t1000\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tok\n' "$2" $((1000 - ${10})) "${10}" "$5" "$6" "$7" "$8" "$8" "$9" "$9" >> "$_c/stats.tsv"
+	printf '#mode\tsent\tdelivered\tdropped\tdelivered_pps\tirqs_per_pkt\texits_per_pkt\tlat_p50_ns\tlat_p90_ns\tlat_p99_ns\tlat_max_ns\tlat_samples\taccounting\n' > "$_c/stats.tsv"
+	printf '%s\t1000\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t200\tok\n' "$2" $((1000 - ${10})) "${10}" "$5" "$6" "$7" "$8" "$8" "$9" "$9" >> "$_c/stats.tsv"
 	printf '#sent\tachieved_pps\n1000\t%s\n' "$3" > "$_c/gen.tsv"
 	awk -v a="$8" -v b="$9" 'BEGIN { print "#lat_ns"; for (i = 1; i <= 200; i++) print int(a + (b - a) * (i / 200) ^ 4) }' > "$_c/lat.tsv"
 }
