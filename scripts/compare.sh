@@ -61,6 +61,8 @@ new=$(summary_of "$2")
 
 # Provenance differences are warnings: the verdicts may still be wanted.
 meta() { awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t/, ""); print; exit }' "$(dirname "$1")/meta" 2>/dev/null; }
+emulated=0
+case "$(meta "$base" kvm_flavour) $(meta "$new" kvm_flavour)" in *-emulated*) emulated=1 ;; esac
 warn=
 for k in workload kvm_flavour host kvm_cpu status; do
 	b=$(meta "$base" $k) n=$(meta "$new" $k)
@@ -68,7 +70,7 @@ for k in workload kvm_flavour host kvm_cpu status; do
 "
 done
 
-awk -F'\t' -v rules="$rules" -v warn="$warn" -v bname="$1" -v nname="$2" '
+awk -F'\t' -v rules="$rules" -v warn="$warn" -v bname="$1" -v nname="$2" -v emulated="$emulated" '
 function abs(x) { return x < 0 ? -x : x }
 function fmt(x, unit) {
 	if (unit == "ns") return sprintf("%.1fus", x / 1000)
@@ -82,6 +84,8 @@ BEGIN {
 		if (l ~ /^[ \t]*(#|$)/) continue
 		n = split(l, w, /[ \t]+/)
 		if (w[1] == "min_repeats") { minrep = w[2] + 0; continue }
+		if (n < 6 || (w[6] != "judge" && w[6] != "report")) { print "compare: " rules ": the 6th column must be judge or report: " l > "/dev/stderr"; exit 2 }
+		report[w[1]] = emulated && w[6] == "report"
 		if (n < 5 || (w[2] != "lower" && w[2] != "higher")) { print "compare: " rules ": bad line: " l > "/dev/stderr"; exit 2 }
 		nm++; met[nm] = w[1]; dir[w[1]] = w[2]; floor[w[1]] = w[4] + 0; unit[w[1]] = w[5]
 		rel[w[1]] = w[3] == "-" ? 0 : (w[3] + 0) / 100
@@ -147,6 +151,12 @@ END {
 				up = d > 0
 				verdict = (up == (dir[m] == "higher")) ? "better" : "worse"
 			}
+			if (report[m]) {
+				nna++
+				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, fmt(b, unit[m]) noise(cv["b", cell, m]),
+					change " ", fmt(n, unit[m]) noise(cv["n", cell, m]), "not judged (emulated CPU)"
+				continue
+			}
 			if (verdict == "same") nsame++
 			else if (verdict == "better") nbetter++
 			else { nworse++; worse = worse " " cell "(" change ")" }
@@ -154,11 +164,13 @@ END {
 				change (verdict == "same" ? " " : "*"), fmt(n, unit[m]) noise(cv["n", cell, m]), verdict
 		}
 		summary = sprintf("%d same, %d better, %d worse%s", nsame, nbetter, nworse, nna ? ", " nna " n/a" : "")
-		if (nworse) { reg = 1; printf "not ok %d - %s: worse in%s (%s)\n", k, m, worse, summary }
+		if (report[m]) printf "ok %d - %s # SKIP not judged on an emulated CPU (scripts/compare.rules)\n", k, m
+		else if (nworse) { reg = 1; printf "not ok %d - %s: worse in%s (%s)\n", k, m, worse, summary }
 		else printf "ok %d - %s: %s\n", k, m, summary
 	}
 	printf "# rule (scripts/compare.rules): a cell is better or worse only if the medians differ by at least\n"
 	printf "#   max(min_rel x |base median|, floor) AND the ranges of the repeats do not overlap; else same.\n"
 	printf "#   At least %d repeats per side; +-: coefficient of variation over repeats (shown above 2%%).\n", minrep
+	if (emulated) printf "#   An emulated CPU took part: metrics marked report in the rules are shown, not judged.\n"
 	exit reg
 }' "$base" "$new"

@@ -9,7 +9,7 @@
 . "$VIRQLAB_ROOT/tests/lib/synth.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 16
+plan 18
 t=$BUILD/tmp/compare-t.$$
 rm -rf "$t"
 
@@ -92,6 +92,13 @@ is "no common cell: exit 2" 2 "$rc"
 like "... saying so" 'no cell \(mode x rate\) in both runs' "$err"
 err=$(scripts/compare.sh "$t/base" "$t/nothing-here" 2>&1) && rc=0 || rc=$?
 like "missing run: exit 2, one line naming it" 'compare: .*nothing-here: no summary.tsv' "$err (exit $rc)"
+
+run "$t/slow" "inject@1000:p50=4000000"
+out=$(scripts/compare.sh "$t/base" "$t/slow") && rc=0 || rc=$?
+is "p50 x10, separated: worse on a real CPU (exit 1)" "worse 1" "$(verdict "$out" lat_p50_ns inject@1000) $rc"
+sed -i 's/^kvm_flavour\t.*/kvm_flavour\tsvm-emulated/' "$t/slow/meta"
+out=$(scripts/compare.sh "$t/base" "$t/slow") && rc=0 || rc=$?
+like "... on an emulated CPU latency is reported, not judged (exit $rc)" '^ok 4 - lat_p50_ns # SKIP not judged on an emulated CPU' "$out"
 
 rm -rf "$t"
 done_testing
