@@ -35,6 +35,8 @@ Options:
                 kept, the rest run; WORKLOAD, if given, must be the same file
   --dry-run     check the workload, print the plan, run nothing
   --no-plot     do not draw the plots at the end
+  --worker DIR  (internal) run DIR's remaining cells right here: what the
+                sandbox runs when /dev/kvm is not usable on this machine
 
 Ctrl-C abandons the current cell, keeps every finished one, marks the run
 partial in meta and prints the --resume command. A cell whose vmm-mini or
@@ -258,6 +260,7 @@ if [ -n "$resume" ]; then
 	fi
 	out=$resume
 	workload_load "$out/workload.conf" "$emulated" || exit 2
+	wl_name=$(meta_get "$out" workload)
 	meta_set "$out" resumed "$(date -u +%Y-%m-%dT%H:%M:%SZ) $cmdline"
 else
 	[ -n "$wl_arg" ] || die2 "no workload given (see --help)"
