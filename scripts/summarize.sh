@@ -91,7 +91,7 @@ END {
 			for (j = 1; j <= nn; j++) ss += (a[j] - mean) ^ 2
 			sd = nn > 1 ? sqrt(ss / (nn - 1)) : 0
 			if (sd < 1e-9 * (mean < 0 ? -mean : mean)) sd = 0
-			printf "\t%.6g\t%.6g\t%.6g\t%.6g\t%.4g\t%.2f", m, a[1], a[nn], mean, sd, mean ? 100 * sd / mean : 0
+			printf "\t%.10g\t%.10g\t%.10g\t%.10g\t%.4g\t%.2f", m, a[1], a[nn], mean, sd, mean ? 100 * sd / mean : 0
 		}
 		printf "\t1\n"
 	}
