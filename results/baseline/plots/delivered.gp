@@ -9,5 +9,5 @@ set xlabel "offered rate (packets/s)"
 set ylabel "delivered rate (packets/s)"
 set xrange [0:*]
 set yrange [0:*]
-plot for [m in "sink inject mask-direct"] "results/20261125-064157-default/plots/".m.".dat" using 17:2:3:4 with yerrorlines lw 2 lt modelt(m) title m, \
-     "results/20261125-064157-default/plots/sink.dat" using 17:17 with lines dt 2 lc "gray" title "offered (no loss)"
+plot for [m in "sink inject mask-direct"] "results/20261125-072328-default/plots/".m.".dat" using 17:2:3:4 with yerrorlines lw 2 lt modelt(m) title m, \
+     "results/20261125-072328-default/plots/sink.dat" using 17:17 with lines dt 2 lc "gray" title "offered (no loss)"

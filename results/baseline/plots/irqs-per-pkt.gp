@@ -8,4 +8,4 @@ set offsets graph 0.03, graph 0.03, graph 0.08, graph 0.08
 set xlabel "offered rate (packets/s)"
 set ylabel "interrupts raised per delivered packet"
 set logscale xy
-plot for [m in "inject mask-direct"] "results/20261125-064157-default/plots/".m.".dat" using 1:($5 > 0 ? $5 : NaN):6:7 with yerrorlines lw 2 lt modelt(m) title m
+plot for [m in "inject mask-direct"] "results/20261125-072328-default/plots/".m.".dat" using 1:($5 > 0 ? $5 : NaN):6:7 with yerrorlines lw 2 lt modelt(m) title m

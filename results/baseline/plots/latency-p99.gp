@@ -9,4 +9,4 @@ set xlabel "offered rate (packets/s)"
 set ylabel "p99 latency (microseconds)"
 set logscale xy
 set format y "10^{%L}"
-plot for [m in "inject mask-direct"] "results/20261125-064157-default/plots/".m.".dat" using 1:($11 > 0 ? $11 / 1000 : NaN):($12 / 1000):($13 / 1000) with yerrorlines lw 2 lt modelt(m) title m
+plot for [m in "inject mask-direct"] "results/20261125-072328-default/plots/".m.".dat" using 1:($11 > 0 ? $11 / 1000 : NaN):($12 / 1000):($13 / 1000) with yerrorlines lw 2 lt modelt(m) title m
