@@ -67,6 +67,12 @@ bench-probes: all
 	$(Q)scripts/bench-probes.sh
 
 bench-rx: all
-	$(Q)scripts/bench-rx.sh
+	$(Q)scripts/run-experiment.sh saturation
 
-.PHONY: bench bench-costs bench-probes bench-rx
+# Regression verdicts: the newest run (results/latest) against the committed
+# reference run (results/baseline/); thresholds in scripts/compare.rules.
+regress:
+	$(Q)test -e results/latest || { echo "regress: no results/latest: run an experiment first (make demo)" >&2; exit 2; }
+	$(Q)scripts/compare.sh results/baseline results/latest
+
+.PHONY: bench bench-costs bench-probes bench-rx regress

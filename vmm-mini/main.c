@@ -47,6 +47,8 @@ static const char usage_text[] =
 "  --idle S          with --count: give up on missing tail packets after S\n"
 "                    seconds without arrivals (default: 2)\n"
 "  --stats FILE      write the run's statistics: one # header line, one row\n"
+"  --latency-log FILE  write every latency sample (ns, host kernel receive to\n"
+"                    guest consumer), one per line in consumption order\n"
 "  -h, --help        show this help\n"
 "\n"
 "Exit codes:\n"
@@ -73,6 +75,7 @@ static const char usage_text[] =
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
+	OPT_LATENCY_LOG,
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +93,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "idle", required_argument, NULL, OPT_IDLE },
 	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "latency-log", required_argument, NULL, OPT_LATENCY_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -109,7 +113,7 @@ static const char *default_guest(void)
 }
 
 static void parse_args(int argc, char **argv, struct vm_config *cfg, const char **tsv,
-		       struct rx_source *src)
+		       const char **latlog, struct rx_source *src)
 {
 	uint64_t v;
 	int c;
@@ -177,6 +181,9 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_STATS:
 			cfg->stats_path = optarg;
 			break;
+		case OPT_LATENCY_LOG:
+			*latlog = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -196,8 +203,8 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	if (cfg->rx_mode < 0)
 		die_usage("--mode '%s': expected inject, mask-direct or sink", cfg->mode);
 	if (!cfg->source) {
-		if (cfg->count || cfg->duration_s > 0 || cfg->stats_path)
-			die_usage("--count, --duration and --stats need --source");
+		if (cfg->count || cfg->duration_s > 0 || cfg->stats_path || *latlog)
+			die_usage("--count, --duration, --stats and --latency-log need --source");
 		return;
 	}
 	if (!cfg->count && cfg->duration_s <= 0)
@@ -268,12 +275,12 @@ int main(int argc, char **argv)
 {
 	static struct rx_source src;
 	static struct vm vm;
-	const char *tsv = NULL;
+	const char *tsv = NULL, *latlog = NULL;
 	sigset_t sigs;
 	bool joined;
 	int code;
 
-	parse_args(argc, argv, &vm.cfg, &tsv, &src);
+	parse_args(argc, argv, &vm.cfg, &tsv, &latlog, &src);
 	guest_check(&vm);
 	kvm_flavour_detect(&vm.flavour);
 
@@ -321,6 +328,8 @@ int main(int argc, char **argv)
 	console__flush(&vm);
 	if (vm.cfg.source) {
 		rx_source_join(&src);
+		if (latlog)
+			rx_stats_write_latencies(&vm, latlog);
 		if (!rx_stats_report(&vm, &src, vm.cfg.stats_path, code == VMM_EXIT_OK) &&
 		    code == VMM_EXIT_OK)
 			code = VMM_EXIT_GUEST_FAIL;

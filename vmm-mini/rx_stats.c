@@ -216,3 +216,24 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	}
 	return ok;
 }
+
+/*
+ * The raw samples behind lat_p50_ns..lat_max_ns, for latency CDFs: one
+ * number per line, in the order the guest consumed the packets, under a
+ * "#lat_ns" header. Call before rx_stats_report(), which sorts them.
+ */
+void rx_stats_write_latencies(struct vm *vm, const char *path)
+{
+	struct virqnet *dev = vm->virqnet;
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		pr_warn("--latency-log %s: %s", path, strerror(errno));
+		return;
+	}
+	fputs("#lat_ns\n", f);
+	for (uint64_t i = 0; i < dev->nr_lat; i++)
+		fprintf(f, "%llu\n", (unsigned long long)dev->lat_ns[i]);
+	if (fclose(f))
+		pr_warn("--latency-log %s: %s", path, strerror(errno));
+}

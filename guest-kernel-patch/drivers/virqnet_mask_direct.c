@@ -63,6 +63,13 @@ void virqnet_md_init(void)
  * the vCPU while it waits). It happens before the handshake and changes
  * nothing in the argument below.
  *
+ * `hobble` is a debug knob that deliberately takes the method's point away,
+ * to prove that regression verdicts catch it (workload key `hobble`,
+ * workloads/README.md): one exit per descriptor, as a driver that touched
+ * a device register per packet would make. CPUID is the exit: KVM
+ * intercepts it unconditionally (VMX always, SVM by default) and it is
+ * allowed in ring 3. Nothing else changes, so delivery stays exactly-once.
+ *
  * Why no arrival is ever stranded (the device half is notify_mask_direct()
  * in vmm-mini/virqnet.c):
  *
@@ -82,7 +89,7 @@ void virqnet_md_init(void)
  * interrupts off and halts in STI's shadow.
  */
 __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
-					 uint64_t poll_cycles)
+					 uint64_t poll_cycles, bool hobble)
 {
 	struct virqnet_ring *r = virqnet.ring;
 	struct virqnet_vcpu_flags *fl = &virqnet.flags[VIRQNET_CPU];
@@ -96,6 +103,11 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 			const struct virqnet_desc *d = &r->desc[cons & mask];
 			uint32_t buf = d->buf_id, len = d->len;
 
+			if (hobble) {
+				uint32_t a, b, c, dx;
+
+				cpuid(0, &a, &b, &c, &dx);
+			}
 			if (buf < virqnet.ring_size && len <= virqnet.buf_size)
 				take(virqnet.bufs + (uint64_t)buf * virqnet.buf_size, len);
 			else

@@ -73,10 +73,11 @@ static __user_text void inject_app(long unused)
 }
 
 static uint64_t poll_cycles;
+static uint64_t hobble;		/* debug: defeat the method (virqnet_md_consume) */
 
 static __user_text void mask_direct_app(long budget)
 {
-	chk.passes = virqnet_md_consume(take, budget, poll_cycles);
+	chk.passes = virqnet_md_consume(take, budget, poll_cycles, hobble);
 	syscall3(SYS_exit, 0, 0, 0);
 }
 
@@ -91,6 +92,7 @@ static void rx(void)
 		GUEST_FAIL("budget=0: the consumer must take at least one per pass");
 	/* poll_us=N: mask-direct consumer polls N us before it sleeps (0: never). */
 	arg_u64("poll_us", &poll_us);
+	arg_u64("hobble", &hobble);
 	if (poll_us && !boot_info->tsc_khz)
 		GUEST_FAIL("poll_us=%llu: the VMM gave no TSC frequency", (unsigned long long)poll_us);
 	poll_cycles = poll_us * boot_info->tsc_khz / 1000;

@@ -38,6 +38,7 @@ void virqnet_probe(void);
 /* drivers/virqnet_mask_direct.c: the method. */
 typedef void (*virqnet_take_fn)(const uint8_t *data, uint32_t len);
 void virqnet_md_init(void);
-uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget, uint64_t poll_cycles);
+uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget, uint64_t poll_cycles,
+			    bool hobble);
 
 #endif

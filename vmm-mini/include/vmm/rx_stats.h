@@ -17,5 +17,7 @@ void rx_stats_init(struct vm *vm);
 void rx_stats_snapshot(struct vm *vm, int which);	/* 0: start, 1: end */
 /* Prints the summary, writes the TSV (if path), returns true if accounting holds. */
 bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, bool complete);
+/* Writes every latency sample in consumption order (before the report sorts them). */
+void rx_stats_write_latencies(struct vm *vm, const char *path);
 
 #endif

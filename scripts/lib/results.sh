@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# results.sh - a results directory's meta file (results/README.md): one
+# "key<TAB>value" line per fact, read and written only through these.
+
+# meta_get DIR KEY: the value, or nothing.
+meta_get() {
+	awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t/, ""); print; exit }' "$1/meta" 2>/dev/null
+}
+
+# meta_set DIR KEY VALUE: set KEY (replacing it in place, or appending).
+meta_set() {
+	_v=$(printf '%s' "$3" | tr '\t\n' '  ')
+	touch "$1/meta"
+	awk -F'\t' -v k="$2" -v v="$_v" '$1 == k { if (!done) print k "\t" v; done = 1; next }
+		{ print } END { if (!done) print k "\t" v }' "$1/meta" > "$1/meta.new" &&
+		mv "$1/meta.new" "$1/meta"
+}
+
+cpu_model() {
+	grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'
+}
+
+# pkg_version NAME PKGCONFIG: a library's version, from dpkg or pkg-config.
+pkg_version() {
+	dpkg-query -W -f '${Version}' "$1" 2>/dev/null ||
+		pkg-config --modversion "$2" 2>/dev/null || echo unknown
+}
+
+# meta_init DIR WORKLOAD-NAME WORKLOAD-FILE COMMAND: the provenance of a new run.
+meta_init() {
+	_rev=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+	_dirty=no
+	[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && _dirty=yes
+	_f=/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor
+	{
+		printf 'format\tvirqlab-results 1\n'
+		printf 'workload\t%s\n' "$2"
+		printf 'workload_file\t%s\n' "$3"
+		printf 'command\t%s\n' "$4"
+		printf 'git_rev\t%s\n' "$_rev"
+		printf 'git_dirty\t%s\n' "$_dirty"
+		printf 'host\t%s\n' "$(uname -n)"
+		printf 'host_kernel\t%s\n' "$(uname -r)"
+		printf 'host_cmdline\t%s\n' "$(cat /proc/cmdline 2>/dev/null)"
+		printf 'cpu\t%s\n' "$(cpu_model)"
+		printf 'cpus_online\t%s\n' "$(nproc 2>/dev/null)"
+		printf 'cpu_governor\t%s\n' "$(cat $_f 2>/dev/null || echo unreadable)"
+		printf 'smt\t%s\n' "$(cat /sys/devices/system/cpu/smt/control 2>/dev/null || echo unreadable)"
+		printf 'libbpf\t%s\n' "$(pkg_version libbpf1 libbpf)"
+		printf 'liburing\t%s\n' "$(pkg_version liburing2 liburing)"
+		printf 'gnuplot\t%s\n' "$(gnuplot --version 2>/dev/null || echo none)"
+		printf 'compiler\t%s\n' "$(${CC:-cc} --version 2>/dev/null | head -1)"
+		printf 'start\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	} > "$1/meta"
+}

@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0
+# workload.awk - the workload file grammar and its checks (the keys are
+# documented in workloads/README.md; keep the two in step). Input: the file;
+# -v file=PATH -v emulated=0|1. Output: wl_KEY='value' lines, or on any
+# error "PATH:LINE: what is wrong" lines and exit status 2.
+
+function err(msg) { print file ":" NR ": " msg; bad = 1 }
+function isint(v, lo, hi) { return v ~ /^[0-9]+$/ && v + 0 >= lo && v + 0 <= hi }
+function isnum(v, lo, hi) { return v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi }
+
+# rates: integers (0 = as fast as possible) or sweeps FROM..TO xFACTOR
+# (geometric) or FROM..TO +STEP (linear); returns the expanded list or "".
+function rates(v,    n, w, i, out, a, b, f, r, cnt) {
+	gsub(/,/, " ", v)
+	n = split(v, w, /[ \t]+/)
+	out = ""; cnt = 0
+	for (i = 1; i <= n; i++) {
+		if (w[i] == "")
+			continue
+		if (w[i] ~ /^[0-9]+$/) {
+			out = out " " (w[i] + 0); cnt++
+			continue
+		}
+		if (w[i] ~ /^[0-9]+\.\.[0-9]+$/ && i < n && w[i + 1] ~ /^[x+][0-9]+(\.[0-9]+)?$/) {
+			split(w[i], ab, /\.\./); a = ab[1] + 0; b = ab[2] + 0
+			f = substr(w[i + 1], 2) + 0
+			if (a < 1 || b < a || (substr(w[i + 1], 1, 1) == "x" && f <= 1) || f <= 0) {
+				rate_err = "sweep '" w[i] " " w[i + 1] "' must rise: 1 <= FROM <= TO, factor > 1, step > 0"
+				return ""
+			}
+			for (r = a; r <= b * 1.000001 && cnt <= 200; r = substr(w[i + 1], 1, 1) == "x" ? r * f : r + f) {
+				out = out " " int(r + 0.5); cnt++
+			}
+			i++
+			continue
+		}
+		rate_err = "'" w[i] "' is not a rate: packets/s (0 = as fast as possible), or FROM..TO xFACTOR, or FROM..TO +STEP"
+		return ""
+	}
+	if (cnt == 0) { rate_err = "no rates given"; return "" }
+	if (cnt > 200) { rate_err = "more than 200 rates"; return "" }
+	return substr(out, 2)
+}
+
+function listcheck(v, allowed, what,    n, w, i, seen, out) {
+	gsub(/,/, " ", v)
+	n = split(v, w, /[ \t]+/)
+	out = ""
+	for (i = 1; i <= n; i++) {
+		if (w[i] == "")
+			continue
+		if (!((" " allowed " ") ~ (" " w[i] " "))) { list_err = "'" w[i] "' is not a " what " (" allowed ")"; return "" }
+		if (w[i] in seen) { list_err = "'" w[i] "' given twice"; return "" }
+		seen[w[i]] = 1; out = out " " w[i]
+	}
+	if (out == "") { list_err = "no " what " given"; return "" }
+	return substr(out, 2)
+}
+
+BEGIN {
+	known = "name description modes rates pattern burst size packets duration vcpus repeats warmup probes hobble timeout idle cdf_rates"
+	nk = split(known, keys, " ")
+	for (i = 1; i <= nk; i++) isknown[keys[i]] = 1
+}
+
+{
+	line = $0
+	sub(/\r$/, "", line)
+	if (line ~ /^[ \t]*(#|$)/)
+		next
+	if (line !~ /=/) { err("expected 'key = value', got '" line "'"); next }
+	key = line; sub(/[ \t]*=.*/, "", key); sub(/^[ \t]+/, "", key)
+	val = line; sub(/^[^=]*=[ \t]*/, "", val)
+	if (key != "description") sub(/[ \t]*#.*/, "", val)	# trailing comment
+	sub(/[ \t]+$/, "", val)
+	variant = ""
+	if (key ~ /@/) { variant = key; sub(/^[^@]*@/, "", variant); sub(/@.*/, "", key) }
+	if (!(key in isknown)) { err("unknown key '" key "' (known: " known ")"); next }
+	if (variant != "" && variant != "emulated") { err("'" key "@" variant "': the only variant is @emulated (used on an emulated CPU, e.g. the SVM sandbox)"); next }
+	if (variant != "" && key == "name") { err("'name' has no @emulated variant"); next }
+	slot = key (variant != "" ? "@" variant : "")
+	if (slot in where) { err("'" slot "' already set on line " where[slot]); next }
+	if (val == "") { err("'" key "' has no value"); next }
+	where[slot] = NR
+
+	ok = 1
+	if (key == "name") ok = val ~ /^[a-z0-9][a-z0-9-]*$/
+	else if (key == "description") { gsub(/'/, "", val); ok = 1 }
+	else if (key == "modes") { v = listcheck(val, "inject mask-direct sink", "mode"); if (v == "") { err("modes: " list_err); next } val = v }
+	else if (key == "rates" || key == "cdf_rates") { v = rates(val); if (v == "") { err(key ": " rate_err); next } val = v }
+	else if (key == "pattern") ok = val ~ /^(constant|poisson|burst)$/
+	else if (key == "burst") ok = isint(val, 1, 4096)
+	else if (key == "size") ok = isint(val, 64, 9000)
+	else if (key == "packets") ok = isint(val, 1, 1000000000)
+	else if (key == "duration") ok = isnum(val, 0.1, 86400)
+	else if (key == "vcpus") ok = isint(val, 1, 64)
+	else if (key == "repeats") ok = isint(val, 1, 100)
+	else if (key == "warmup") ok = isint(val, 0, 10)
+	else if (key == "probes" || key == "hobble") ok = val ~ /^(on|off)$/
+	else if (key == "timeout") ok = isint(val, 1, 86400)
+	else if (key == "idle") ok = isnum(val, 0.01, 3600)
+	if (!ok) {
+		expect["name"] = "lower-case letters, digits and '-'"
+		expect["pattern"] = "constant, poisson or burst"
+		expect["burst"] = "datagrams per burst, 1..4096"
+		expect["size"] = "datagram bytes, 64..9000"
+		expect["packets"] = "packets per cell, 1..1000000000"
+		expect["duration"] = "seconds per cell, 0.1..86400"
+		expect["vcpus"] = "1..64"
+		expect["repeats"] = "1..100"
+		expect["warmup"] = "discarded runs per cell, 0..10"
+		expect["probes"] = "on or off"; expect["hobble"] = "on or off"
+		expect["timeout"] = "whole seconds per cell, 1..86400"
+		expect["idle"] = "seconds, 0.01..3600"
+		err(key ": '" val "' is not valid (expected " expect[key] ")")
+		next
+	}
+	value[slot] = val
+}
+
+END {
+	last = NR
+	if (NR == 0) { print file ":1: empty workload file"; exit 2 }
+	for (i = 1; i <= nk; i++) {
+		k = keys[i]
+		if (emulated == 1 && ((k "@emulated") in value)) value[k] = value[k "@emulated"]
+	}
+	NR = last
+	if (!("modes" in where) && !("modes@emulated" in where)) err("no 'modes' key (required: e.g. modes = inject mask-direct)")
+	if (!("rates" in where) && !("rates@emulated" in where)) err("no 'rates' key (required: e.g. rates = 250..8000 x2)")
+	if (!("packets" in where) && !("duration" in where) && !("packets@emulated" in where) && !("duration@emulated" in where)) err("neither 'packets' nor 'duration' is set (one is required)")
+	if (("packets" in value) && ("duration" in value)) { NR = where["duration"] > where["packets"] ? where["duration"] : where["packets"]; err("set 'packets' or 'duration', not both") }
+	if ("cdf_rates" in value) {
+		n = split(value["cdf_rates"], cr, " ")
+		for (i = 1; i <= n; i++)
+			if (!((" " value["rates"] " ") ~ (" " cr[i] " "))) { NR = where["cdf_rates"]; err("cdf_rates: " cr[i] " is not one of the rates (" value["rates"] ")") }
+	}
+	if (bad) exit 2
+	name = file; sub(/.*\//, "", name); sub(/\.conf$/, "", name)
+	def["name"] = name; def["description"] = ""; def["pattern"] = "constant"; def["burst"] = 32
+	def["size"] = 64; def["packets"] = ""; def["duration"] = ""; def["vcpus"] = 1
+	def["repeats"] = 3; def["warmup"] = 0; def["probes"] = "off"; def["hobble"] = "off"
+	def["timeout"] = 300; def["idle"] = 2; def["cdf_rates"] = ""
+	for (i = 1; i <= nk; i++) {
+		k = keys[i]
+		printf "wl_%s='%s'\n", k, (k in value) ? value[k] : def[k]
+	}
+}

@@ -1,0 +1,393 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-experiment.sh - run a workload (workloads/*.conf, keys in
+# workloads/README.md): every cell of modes x rates x repeats is one vmm-mini
+# receiving real UDP from udpgen (under virqstat when probes = on), into a new
+# self-describing results directory (layout and columns: results/README.md).
+# Progress goes to stderr; the summary table to stdout.
+#
+# Where /dev/kvm is not usable the cells run inside the SVM sandbox
+# (scripts/sandbox.sh); this script stays outside, owns the results
+# directory's meta and marks the run partial if the sandbox is stopped.
+
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/tap.sh >/dev/null
+. scripts/lib/workload.sh
+. scripts/lib/results.sh
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/run-experiment.sh WORKLOAD [--out DIR] [--dry-run] [--no-plot]
+       scripts/run-experiment.sh --resume DIR [WORKLOAD]
+
+Run every cell (mode x rate x repeat) of WORKLOAD - a name from workloads/
+(smoke, default, low-load-latency, saturation, bursty) or a .conf path - and
+write results/<YYYYmmdd-HHMMSS>-<name>/: meta, workload.conf, plan.tsv, one
+directory per cell under cells/ (stats.tsv, lat.tsv, gen.tsv, logs, probes),
+summary.tsv and summary.txt, and the plots (scripts/plot.sh). results/latest
+points at the newest run under results/.
+
+Options:
+  --out DIR     write the run there instead (refused if DIR exists)
+  --resume DIR  continue an interrupted (partial) run: cells already done are
+                kept, the rest run; WORKLOAD, if given, must be the same file
+  --dry-run     check the workload, print the plan, run nothing
+  --no-plot     do not draw the plots at the end
+  --worker DIR  (internal) run DIR's remaining cells right here: what the
+                sandbox runs when /dev/kvm is not usable on this machine
+
+Ctrl-C abandons the current cell, keeps every finished one, marks the run
+partial in meta and prints the --resume command. A cell whose vmm-mini or
+udpgen dies fails with its reason (cells/*/status) and the run goes on.
+
+Exit: 0 every cell ran and none failed; 1 a cell failed; 2 bad usage or
+workload (file:line: what is wrong, before anything runs); 3 the sandbox could
+not start; 130 interrupted (run kept, partial).
+
+Examples:
+  scripts/run-experiment.sh smoke
+  scripts/run-experiment.sh default --out results/my-default
+  scripts/run-experiment.sh workloads/bursty.conf --dry-run
+  scripts/run-experiment.sh --resume results/20261125-061400-default
+USAGE
+}
+
+die2() {
+	echo "run-experiment: $*" >&2
+	exit 2
+}
+
+cmdline="$0 $*"
+wl_arg= out= resume= dry=0 plot=1 worker=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) [ $# -ge 2 ] || die2 "--out needs a directory"; out=$2; shift 2 ;;
+	--resume) [ $# -ge 2 ] || die2 "--resume needs a results directory"; resume=$2; shift 2 ;;
+	--dry-run) dry=1; shift ;;
+	--no-plot) plot=0; shift ;;
+	--worker) [ $# -ge 2 ] || die2 "--worker needs a directory"; worker=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) die2 "unknown option '$1' (see --help)" ;;
+	*) [ -z "$wl_arg" ] || die2 "one workload at a time ('$wl_arg', then '$1')"; wl_arg=$1; shift ;;
+	esac
+done
+
+# ---- one cell ---------------------------------------------------------------
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+hms() { awk -v s="$1" 'BEGIN { s = int(s + 0.5); printf "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60 }'; }
+
+# why_exit PROGRAM RC LOG: one line saying why a program ended badly.
+why_exit() {
+	case "$2" in
+	1) what="guest failure or accounting mismatch" ;;
+	2) what="usage or configuration error" ;;
+	3) what="host/KVM error" ;;
+	4) what="skipped" ;;
+	124) what="--timeout expired" ;;
+	130) what="interrupted" ;;
+	*) if [ "$2" -gt 128 ]; then what="killed by signal $(($2 - 128)) ($(kill -l $(($2 - 128)) 2>/dev/null))"
+	   else what="exit $2"; fi ;;
+	esac
+	last=$(grep -v '^ ' "$3" 2>/dev/null | grep -iE 'error|fail|mismatch|expired|cannot|refus|killed' | tail -1)
+	echo "$1 exit $2 ($what)${last:+: $last}"
+}
+
+vmm_pid= gen_pid= cur_tmp=
+stop_children() {
+	for p in $gen_pid $vmm_pid; do kill -TERM "$p" 2>/dev/null; done
+	for p in $gen_pid $vmm_pid; do wait "$p" 2>/dev/null; done
+	gen_pid= vmm_pid=
+}
+
+# run_cell DIR CELL MODE RATE REPEAT: run one cell into DIR/cells/CELL.tmp,
+# then rename it to DIR/cells/CELL with its status (ok, or failed: why).
+run_cell() {
+	_dir=$1 _cell=$2 _mode=$3 _rate=$4 _rep=$5
+	cur_tmp=$_dir/cells/$_cell.tmp
+	rm -rf "$cur_tmp"
+	mkdir -p "$cur_tmp"
+	_port=$((20000 + ($$ * 7 + _cell_i * 13) % 40000))
+	if [ -n "$wl_packets" ]; then
+		_vlen="--count $wl_packets" _glen="--count $wl_packets"
+	else
+		_vlen="--duration $(awk -v d="$wl_duration" 'BEGIN { print d + 1 }')"
+		_glen="--duration $wl_duration"
+	fi
+	_gargs=
+	[ "$wl_hobble" = on ] && [ "$_mode" = mask-direct ] && _gargs=hobble=1
+	_wrap=
+	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q -o $cur_tmp/probes.tsv --"
+	# shellcheck disable=SC2086
+	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" $_vlen \
+		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \
+		--stats "$cur_tmp/stats.tsv" --latency-log "$cur_tmp/lat.tsv" \
+		${_gargs:+--args "$_gargs"} > "$cur_tmp/vmm.log" 2>&1 &
+	vmm_pid=$!
+	echo "$vmm_pid" > "$cur_tmp/vmm.pid"
+	# The device says when its driver is up; only then does traffic start.
+	_t=0 _why=
+	while ! grep -q "virqnet: ready" "$cur_tmp/vmm.log" 2>/dev/null; do
+		if ! kill -0 "$vmm_pid" 2>/dev/null; then
+			break
+		fi
+		if [ $_t -ge 1200 ]; then
+			_why="vmm-mini not ready after 120 s"
+			break
+		fi
+		sleep 0.1
+		_t=$((_t + 1))
+	done
+	_grc=-
+	if [ -z "$_why" ] && kill -0 "$vmm_pid" 2>/dev/null; then
+		# shellcheck disable=SC2086
+		"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --pattern "$wl_pattern" \
+			--burst "$wl_burst" --size "$wl_size" $_glen --seed "$_rep" \
+			--stats "$cur_tmp/gen.tsv" --quiet > "$cur_tmp/gen.log" 2>&1 &
+		gen_pid=$!
+		wait "$gen_pid"
+		_grc=$?
+		gen_pid=
+	fi
+	[ -n "$_why" ] && kill -TERM "$vmm_pid" 2>/dev/null
+	wait "$vmm_pid"
+	_vrc=$?
+	vmm_pid=
+	if [ -n "$_why" ]; then
+		_status="failed: $_why"
+	elif [ "$_vrc" != 0 ]; then
+		_status="failed: $(why_exit vmm-mini "$_vrc" "$cur_tmp/vmm.log")"
+	elif [ "$_grc" != 0 ]; then
+		_status="failed: $(why_exit udpgen "$_grc" "$cur_tmp/gen.log")"
+	elif [ ! -s "$cur_tmp/stats.tsv" ]; then
+		_status="failed: vmm-mini wrote no statistics"
+	else
+		_status=ok
+	fi
+	[ "$probes_ok" = 1 ] && [ "$_vrc" = 4 ] && _status="failed: probes: $(tail -1 "$cur_tmp/vmm.log")"
+	echo "$_status" > "$cur_tmp/status"
+	rm -f "$cur_tmp/vmm.pid"
+	mv "$cur_tmp" "$_dir/cells/$_cell"
+	cur_tmp=
+	cell_status=$_status
+}
+
+# run_cells DIR: every cell of DIR/plan.tsv not yet in DIR/cells/, with progress.
+run_cells() {
+	_d=$1
+	workload_load "$_d/workload.conf" "$emulated" || exit 2
+	probes_ok=0
+	if [ "$wl_probes" = on ]; then
+		if [ ! -x "$BUILD/virqstat" ]; then
+			meta_set "$_d" probes "unavailable: $BUILD/virqstat is not built"
+		elif _msg=$("$BUILD/virqstat" -o /dev/null -- true 2>&1); then
+			probes_ok=1
+			meta_set "$_d" probes on
+		else
+			meta_set "$_d" probes "unavailable: $(printf '%s\n' "$_msg" | tail -1)"
+		fi
+	else
+		meta_set "$_d" probes off
+	fi
+	meta_set "$_d" kvm_flavour "$(scripts/kvm-flavour.sh)"
+	meta_set "$_d" kvm_kernel "$(uname -r)"
+	meta_set "$_d" kvm_cpu "$(cpu_model)"
+	meta_set "$_d" kvm_where "${VIRQLAB_IN_SANDBOX:+sandbox (QEMU TCG -cpu max, emulated SVM)}"
+	[ -n "${VIRQLAB_IN_SANDBOX:-}" ] || meta_set "$_d" kvm_where native
+	rm -rf "$_d"/cells/*.tmp
+	mkdir -p "$_d/cells"
+	_total=$(grep -vc '^#' "$_d/plan.tsv")
+	_todo_est=$(awk -F'\t' -v d="$_d/cells" '!/^#/ { if (system("test -d \"" d "/" $1 "\"")) s += $6 } END { print s + 0 }' "$_d/plan.tsv")
+	_t0=$(now) _done_est=0 _cell_i=0 _failed=0
+	trap "$on_signal" INT TERM HUP
+	while IFS='	' read -r cell mode rate rep kind est; do
+		case "$cell" in \#*) continue ;; esac
+		_cell_i=$((_cell_i + 1))
+		[ -d "$_d/cells/$cell" ] && continue
+		run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
+		_done_est=$(awk -v a="$_done_est" -v b="$est" 'BEGIN { print a + b }')
+		_el=$(secs "$_t0" "$(now)")
+		_left=$(awk -v e="$_el" -v d="$_done_est" -v t="$_todo_est" 'BEGIN { print (d > 0 ? (t - d) * e / d : t) }')
+		[ "$cell_status" = ok ] || _failed=$((_failed + 1))
+		printf 'run-experiment: cell %d/%d %s%s at %s pps, repeat %s: %s | elapsed %s, left ~%s\n' \
+			"$_cell_i" "$_total" "$mode" "$( [ "$kind" = warmup ] && echo ' (warm-up)')" \
+			"$( [ "$rate" = 0 ] && echo max || echo "$rate")" "$rep" "$cell_status" \
+			"$(hms "$_el")" "$(hms "$_left")" >&2
+	done < "$_d/plan.tsv"
+	trap - INT TERM HUP
+}
+
+# ---- the worker inside the sandbox ------------------------------------------
+
+if [ -n "$worker" ]; then
+	[ -f "$worker/plan.tsv" ] || die2 "--worker $worker: no plan.tsv there"
+	emulated=$(meta_get "$worker" emulated)
+	on_signal='stop_children; [ -n "$cur_tmp" ] && rm -rf "$cur_tmp"; exit 130'
+	run_cells "$worker"
+	exit 0
+fi
+
+# ---- plan, meta, run, finish ------------------------------------------------
+
+if kvm_usable; then
+	where=native
+	flavour=$(scripts/kvm-flavour.sh)
+else
+	where=sandbox
+	flavour=svm-emulated
+fi
+case "$flavour" in *-emulated) emulated=1 ;; *) emulated=0 ;; esac
+
+if [ -n "$resume" ]; then
+	[ -z "$out" ] || die2 "--out and --resume do not go together (--resume writes into its DIR)"
+	for f in meta workload.conf plan.tsv; do
+		[ -f "$resume/$f" ] || die2 "--resume $resume: no $f there: not a results directory"
+	done
+	if [ -n "$wl_arg" ]; then
+		wl_file=$(workload_path "$wl_arg")
+		workload_load "$wl_file" "$emulated" || exit 2
+		cmp -s "$wl_file" "$resume/workload.conf" ||
+			die2 "--resume $resume: $wl_file differs from the workload that run started with ($resume/workload.conf)"
+	fi
+	[ "$(meta_get "$resume" emulated)" = "$emulated" ] ||
+		die2 "--resume $resume: started with emulated=$(meta_get "$resume" emulated), here emulated=$emulated: start a new run"
+	if [ "$(meta_get "$resume" status)" = complete ]; then
+		echo "run-experiment: $resume is complete; nothing to resume" >&2
+		exit 0
+	fi
+	out=$resume
+	workload_load "$out/workload.conf" "$emulated" || exit 2
+	wl_name=$(meta_get "$out" workload)
+	meta_set "$out" resumed "$(date -u +%Y-%m-%dT%H:%M:%SZ) $cmdline"
+else
+	[ -n "$wl_arg" ] || die2 "no workload given (see --help)"
+	wl_file=$(workload_path "$wl_arg")
+	workload_load "$wl_file" "$emulated" || exit 2
+fi
+
+nmodes=$(echo $wl_modes | wc -w) nrates=$(echo $wl_rates | wc -w)
+ncells=$((nmodes * nrates * (wl_repeats + wl_warmup)))
+# Seconds per cell: start-up plus sending (an emulated CPU boots and sends
+# ~30x slower; rate 0 sends as fast as this host can).
+plan_rows() {
+	for rate in $wl_rates; do
+		for mode in $wl_modes; do
+			r=1
+			while [ $r -le $((wl_warmup + wl_repeats)) ]; do
+				if [ $r -le "$wl_warmup" ]; then
+					kind=warmup cell=$mode-$rate-w$r rep=$r
+				else
+					kind=run rep=$((r - wl_warmup)) cell=$mode-$rate-$((r - wl_warmup))
+				fi
+				est=$(awk -v p="$wl_packets" -v d="$wl_duration" -v r="$rate" -v e="$emulated" 'BEGIN {
+					boot = e ? 3 : 0.3; max = e ? 20000 : 500000
+					send = d != "" ? d : p / (r > 0 ? r : max)
+					printf "%.1f", boot + send }')
+				printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$mode" "$rate" "$rep" "$kind" "$est"
+				r=$((r + 1))
+			done
+		done
+	done
+}
+where_text=$([ "$where" = sandbox ] && echo "in the SVM sandbox (no usable /dev/kvm here; emulated CPU)" ||
+	echo "natively on /dev/kvm ($flavour)")
+
+if [ -z "$resume" ]; then
+	out=${out:-results/$(date +%Y%m%d-%H%M%S)-$wl_name}
+	if [ "$dry" = 1 ]; then
+		plan=$(plan_rows)
+	else
+		[ ! -e "$out" ] || die2 "$out exists: a run never overwrites another (--resume $out to continue it)"
+		mkdir -p "$(dirname "$out")" && mkdir "$out" || die2 "cannot create $out"
+		cp "$wl_file" "$out/workload.conf"
+		{ printf '#cell\tmode\trate\trepeat\tkind\test_s\n'; plan_rows; } > "$out/plan.tsv"
+		plan=$(grep -v '^#' "$out/plan.tsv")
+		meta_init "$out" "$wl_name" "$wl_file" "$cmdline"
+		meta_set "$out" emulated "$emulated"
+		meta_set "$out" cells "$ncells"
+		meta_set "$out" status partial
+	fi
+else
+	plan=$(grep -v '^#' "$out/plan.tsv")
+fi
+est=$(printf '%s\n' "$plan" | awk -F'\t' -v d="$out/cells" '{ if (system("test -d \"" d "/" $1 "\"")) { s += $6; n++ } }
+	END { printf "%d %d", n, s + (n ? 4 : 0) }')
+echo "run-experiment: $wl_name: $ncells cells ($nmodes modes x $nrates rates x $wl_repeats repeats$( [ "$wl_warmup" -gt 0 ] && echo " + $wl_warmup warm-up")), ${est% *} to run, ~$(hms "${est#* }") estimated, $where_text" >&2
+echo "run-experiment: modes $wl_modes; rates $wl_rates pps (0 = max); ${wl_packets:+$wl_packets packets}${wl_duration:+$wl_duration s} per cell, $wl_pattern, $wl_size bytes" >&2
+[ "$dry" = 1 ] && exit 0
+echo "run-experiment: results in $out" >&2
+
+# finish STATUS: meta, summary, plots, results/latest; the table on stdout.
+finish() {
+	rm -rf "$out"/cells/*.tmp
+	nok=0 nfail=0 ndone=0
+	for c in $(awk -F'\t' '!/^#/ { print $1 }' "$out/plan.tsv"); do
+		[ -f "$out/cells/$c/status" ] || continue
+		ndone=$((ndone + 1))
+		if [ "$(cat "$out/cells/$c/status")" = ok ]; then nok=$((nok + 1)); else nfail=$((nfail + 1)); fi
+	done
+	status=partial
+	[ "$ndone" = "$ncells" ] && status=complete
+	meta_set "$out" end "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	meta_set "$out" cells_done "$ndone"
+	meta_set "$out" cells_ok "$nok"
+	meta_set "$out" cells_failed "$nfail"
+	meta_set "$out" status "$status"
+	if [ "$nok" -gt 0 ]; then
+		scripts/summarize.sh "$out" >/dev/null
+		if [ "$plot" = 1 ] && command -v gnuplot >/dev/null 2>&1; then
+			scripts/plot.sh "$out" >/dev/null || echo "run-experiment: plotting failed (see above)" >&2
+		fi
+	fi
+	case "$(cd "$(dirname "$out")" && pwd)" in
+	"$(pwd)/results") ln -sfn "$(basename "$out")" results/latest ;;
+	esac
+	[ -f "$out/summary.txt" ] && cat "$out/summary.txt"
+	echo "run-experiment: $status: $ndone of $ncells cells ran, $nok ok, $nfail failed; results in $out" >&2
+	if [ "$nfail" -gt 0 ]; then
+		for c in "$out"/cells/*/status; do
+			[ "$(cat "$c")" = ok ] || echo "run-experiment: $(basename "$(dirname "$c")"): $(cat "$c")" >&2
+		done
+	fi
+	if [ "$status" = partial ]; then
+		echo "run-experiment: continue with: scripts/run-experiment.sh --resume $out" >&2
+	fi
+}
+
+interrupted() {
+	trap '' INT TERM HUP
+	if [ "$where" = native ]; then
+		stop_children
+		[ -n "$cur_tmp" ] && rm -rf "$cur_tmp"
+	fi
+	echo "run-experiment: interrupted: the current cell is abandoned, finished cells are kept" >&2
+	finish
+	exit 130
+}
+
+if [ "$where" = sandbox ]; then
+	trap interrupted INT TERM HUP
+	limit=$(awk -v e="${est#* }" 'BEGIN { printf "%d", 600 + 3 * e }')
+	scripts/sandbox.sh --timeout "$limit" -- scripts/run-experiment.sh --worker "$out"
+	rc=$?
+	if [ "$rc" = 130 ]; then
+		interrupted
+	fi
+	trap - INT TERM HUP
+	if [ "$rc" != 0 ]; then
+		echo "run-experiment: the sandbox ended with exit $rc" >&2
+		finish
+		[ "$rc" = 3 ] && exit 3
+		exit 1
+	fi
+else
+	on_signal=interrupted
+	run_cells "$out"
+fi
+finish
+[ "$status" = complete ] || exit 1
+[ "$nfail" = 0 ] || exit 1
+exit 0

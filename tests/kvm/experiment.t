@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: the experiment runner end to end on real KVM with the smoke
+# workload. One run completes: every cell accounted (sent = delivered +
+# dropped), raw stats and latency samples per cell, a summary row per
+# mode x rate over three repeats, meta complete. (No plots: gnuplot on the
+# emulated CPU costs more than the cells; tests/host/plot.t draws them.) A second
+# run loses a cell's vmm-mini to SIGKILL (that cell fails with its reason,
+# the run goes on), is interrupted with SIGINT (Ctrl-C) mid-run (exit 130,
+# finished cells kept, the abandoned one removed, meta partial), then
+# --resume finishes it without rerunning a finished cell. compare.sh finds
+# the two runs the same within noise.
+
+. "$(dirname "$0")/../lib/tap.sh"
+require_kvm "$@"
+. "$VIRQLAB_ROOT/scripts/lib/results.sh"
+cd "$VIRQLAB_ROOT" || exit 1
+
+plan 20
+diag "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
+t=$BUILD/tmp/experiment-t.$$
+rm -rf "$t"
+mkdir -p "$t"
+
+# --- one complete run ---------------------------------------------------------
+scripts/run-experiment.sh smoke --no-plot --out "$t/a" > "$t/a.out" 2> "$t/a.err" && rc=0 || rc=$?
+is "smoke run: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/a.err"
+is "meta: status complete" complete "$(meta_get "$t/a" status)"
+is "meta: 12 cells, 12 ok" "12 12" "$(meta_get "$t/a" cells_done) $(meta_get "$t/a" cells_ok)"
+like "meta: KVM flavour recorded" '^(vmx|svm|pvm)' "$(meta_get "$t/a" kvm_flavour)"
+like "meta: git revision, compiler, liburing recorded" '^[0-9a-f]{40} .+ .+' \
+	"$(meta_get "$t/a" git_rev) $(meta_get "$t/a" compiler | tr ' ' _) $(meta_get "$t/a" liburing)"
+bad=$(for s in "$t"/a/cells/*/stats.tsv; do
+	awk -F'\t' 'NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["accounting"]) != "ok" || $(c["sent"]) != $(c["delivered"]) + $(c["dropped"]) { print FILENAME }' "$s"
+done)
+is "every cell's stats: accounting ok, sent = delivered + dropped" "" "$bad"
+short=$(for c in "$t"/a/cells/*/; do
+	n=$(grep -vc '^#' "$c/lat.tsv")
+	s=$(awk -F'\t' 'NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) if ($i == "lat_samples") k = i; next } { print $k }' "$c/stats.tsv")
+	[ "$n" -gt 0 ] && [ "$n" = "$s" ] || echo "$c: $n samples in lat.tsv, lat_samples $s"
+done)
+is "every cell's lat.tsv holds its lat_samples samples" "" "$short"
+is "summary.tsv: 4 rows (2 modes x 2 rates), 3 repeats each" "4 3 3 3 3" \
+	"$(awk -F'\t' 'NR > 1 { n++; s = s " " $3 } END { print n s }' "$t/a/summary.tsv")"
+like "summary.txt printed on stdout, modes side by side" 'rate +inject +mask-direct' "$(cat "$t/a.out")"
+like "progress on stderr: cell i of n, elapsed, time left" 'cell 12/12 .*elapsed 0:[0-9:]+, left' "$(cat "$t/a.err")"
+
+# --- a killed cell, Ctrl-C, --resume ------------------------------------------
+# SIGINT is ignored in background jobs of a non-interactive shell; restore it
+# so the runner sees what Ctrl-C would send it.
+env --default-signal=INT scripts/run-experiment.sh smoke --no-plot --out "$t/b" > "$t/b.out" 2> "$t/b.err" &
+runner=$!
+i=0
+until [ -s "$t/b/cells/inject-200-2.tmp/vmm.pid" ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$(cat "$t/b/cells/inject-200-2.tmp/vmm.pid")" 2>/dev/null
+i=0
+until [ "$(ls -d "$t"/b/cells/*-[0-9] 2>/dev/null | wc -l)" -ge 5 ] || [ $i -ge 900 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT "$runner"
+wait "$runner" && rc=0 || rc=$?
+is "Ctrl-C: exit 130" 130 "$rc"
+is "... meta: status partial" partial "$(meta_get "$t/b" status)"
+done_before=$(meta_get "$t/b" cells_done)
+like "... finished cells kept ($done_before), the abandoned one removed" '^([5-9]|1[01]) 0$' \
+	"$done_before $(ls -d "$t"/b/cells/*.tmp 2>/dev/null | wc -l)"
+like "... and how to resume is printed" "continue with: scripts/run-experiment.sh --resume $t/b" "$(cat "$t/b.err")"
+like "killed vmm-mini: that cell failed with its reason" '^failed: vmm-mini exit 137 \(killed by signal 9 \(KILL\)\)' \
+	"$(cat "$t/b/cells/inject-200-2/status")"
+is "... and the next cell ran" ok "$(cat "$t/b/cells/inject-200-3/status")"
+ino=$(ls -i "$t/b/cells/inject-200-1/stats.tsv" | cut -d' ' -f1)
+
+scripts/run-experiment.sh --resume "$t/b" --no-plot > "$t/b2.out" 2> "$t/b2.err" && rc=0 || rc=$?
+is "--resume: exit 1 (the run is complete, one cell failed)" 1 "$rc"
+is "... meta: complete, 12 done, 11 ok, 1 failed" "complete 12 11 1" \
+	"$(meta_get "$t/b" status) $(meta_get "$t/b" cells_done) $(meta_get "$t/b" cells_ok) $(meta_get "$t/b" cells_failed)"
+is "... a finished cell was not rerun" "$ino" "$(ls -i "$t/b/cells/inject-200-1/stats.tsv" | cut -d' ' -f1)"
+
+out=$(scripts/compare.sh "$t/a" "$t/b") && rc=0 || rc=$?
+is "compare: two smoke runs are the same within noise (exit 0)" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+
+rm -rf "$t"
+done_testing
