@@ -122,6 +122,8 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 bool arg_u64(const char *key, uint64_t *val);	/* from boot_info->args */
+void sort_u64(uint64_t *a, uint64_t n);
+uint64_t percentile_u64(const uint64_t *sorted, uint64_t n, uint64_t p);
 
 /* ucall.c: arguments beyond nargs must each be a uint64_t. */
 void ucall(uint32_t cmd, int nargs, ...);
