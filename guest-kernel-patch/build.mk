@@ -12,6 +12,7 @@ GUEST_SRCS := \
 	guest-kernel-patch/arch/irq.c \
 	guest-kernel-patch/arch/paging.c \
 	guest-kernel-patch/arch/pvh.c \
+	guest-kernel-patch/arch/smp_qemu.c \
 	guest-kernel-patch/drivers/pci.c \
 	guest-kernel-patch/drivers/virqnet.c \
 	guest-kernel-patch/drivers/virqnet_mask_direct.c \

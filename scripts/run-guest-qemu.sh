@@ -9,8 +9,9 @@
 # XEN_ELFNOTE_PHYS32_ENTRY). The guest prints to isa-debugcon (port 0xe9,
 # our stdout) and ends the run through isa-debug-exit (port 0xf4), which makes
 # QEMU exit with (value << 1) | 1; the values are VIRQLAB_QEMU_EXIT_* in
-# vmm-mini/include/uapi/virqlab_abi.h. Only the BSP runs, and tests that need
-# vmm-mini's devices (host MSIs, irqfd, virqnet) skip. QEMU's edu PCI device is
+# vmm-mini/include/uapi/virqlab_abi.h. QEMU starts the BSP; the guest starts
+# the APs (--smp). Tests that need vmm-mini's devices (irqfd, timed MSIs,
+# virqnet) skip. QEMU's edu PCI device is
 # always there: the costs test times its registers and its MSI under
 # --accel kvm (guest-kernel-patch/tests/cost_probes.c).
 #
@@ -30,8 +31,8 @@ the interrupt mode.
 
 Options:
   --accel A     tcg (default) or kvm
-  --smp N       vCPUs QEMU creates (default 1); the guest brings up only the
-                BSP under QEMU, so the smp test skips ("needs vmm-mini")
+  --smp N       vCPUs (default 1); the guest's BSP starts the others with
+                INIT-SIPI-SIPI from the ACPI MADT
   --timeout S   stop QEMU after S seconds and exit 124 (default 30)
   --guest ELF   guest image (default: $BUILD/guest.elf, BUILD=build)
   -h, --help    this text
@@ -46,6 +47,7 @@ Examples:
   scripts/run-guest-qemu.sh hello
   scripts/run-guest-qemu.sh pf                   # exits 1: #PF reported
   scripts/run-guest-qemu.sh self-ipi count=200
+  scripts/run-guest-qemu.sh --smp 4 smp
   scripts/run-guest-qemu.sh --timeout 2 idle     # exits 124
   scripts/run-guest-qemu.sh --accel kvm timer
   scripts/run-guest-qemu.sh --accel kvm costs samples=200   # needs /dev/kvm

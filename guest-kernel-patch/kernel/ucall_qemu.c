@@ -8,9 +8,10 @@
  * So failures are printed here in the very words vmm-mini prints them, and
  * the verdict leaves through the exit port as one of VIRQLAB_QEMU_EXIT_*,
  * which scripts/run-guest-qemu.sh maps back onto the exit-code contract.
- * Cost samples become a table row on the console. Requests only vmm-mini
- * can serve (host MSIs, device reports) end the run as a skip: under QEMU
- * such a test cannot mean anything.
+ * Cost samples become a table row on the console, and an MSI requested of
+ * the host becomes an IPI. Requests only vmm-mini can serve (irqfd, timed
+ * MSIs, device reports) end the run as a skip: under QEMU such a test cannot
+ * mean anything.
  */
 #include "kernel/kernel.h"
 
@@ -53,6 +54,18 @@ static void cost_row(const struct ucall *uc)
 	       percentile_u64(s, n, 50), percentile_u64(s, n, 99));
 }
 
+/*
+ * vmm-mini's KVM_SIGNAL_MSI to (APIC ID, vector), as a fixed IPI from this
+ * vCPU: no device here can address an interrupt at will, but the local APIC
+ * can, through the same physical destination and vector.
+ */
+static void signal_msi(const struct ucall *uc)
+{
+	if (uc->args[2] < 32 || uc->args[2] > 255 || uc->args[1] >= MAX_CPUS)
+		GUEST_FAIL("signal MSI: APIC ID %lu, vector %lu", uc->args[1], uc->args[2]);
+	apic_ipi(uc->args[1], uc->args[2]);
+}
+
 void ucall_qemu(const struct ucall *uc)
 {
 	switch (uc->cmd) {
@@ -61,6 +74,10 @@ void ucall_qemu(const struct ucall *uc)
 			return;
 		if (uc->args[0] == SYNC_SAMPLES) {
 			cost_row(uc);
+			return;
+		}
+		if (uc->args[0] == SYNC_SIGNAL_MSI) {
+			signal_msi(uc);
 			return;
 		}
 		printf("guest skipped the test: sync request %lu needs vmm-mini\n", uc->args[0]);

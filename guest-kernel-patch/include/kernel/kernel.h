@@ -81,6 +81,11 @@ void __attribute__((noreturn)) kmain(const struct virqlab_boot_info *bi, uint64_
 void __attribute__((noreturn)) vmm_mini_main(const struct virqlab_boot_info *bi, uint64_t cpu);
 void __attribute__((noreturn)) pvh_main(uint32_t start_info);
 
+/* smp_qemu.c: QEMU's APs, found in the MADT; ap_boot_cpu is read by head.S. */
+extern volatile uint32_t ap_boot_cpu;
+uint32_t smp_start_aps(void);		/* returns the number of vCPUs online */
+void __attribute__((noreturn)) qemu_ap_main(uint64_t cpu);
+
 /* paging.c */
 void paging_init(uint64_t mem_bytes);
 void paging_load(void);
@@ -103,6 +108,8 @@ void apic_init(void);
 void apic_eoi(void);
 uint32_t apic_id(void);
 void apic_self_ipi(uint8_t vector);
+void apic_ipi(uint32_t dest, uint8_t vector);
+void apic_start_ap(uint32_t dest, uint64_t entry_pa);
 void apic_timer_periodic(uint8_t vector, uint32_t count);
 void apic_timer_oneshot(uint8_t vector, uint32_t count);
 void apic_timer_stop(void);
