@@ -82,7 +82,9 @@ fi
 	die 2 "$BUILD/vmm-mini or $BUILD/guest.elf missing (run make)"
 
 # Both VMMs in one KVM: here, or both inside one sandbox boot.
-if ! kvm_usable || { [ "${VIRQLAB_FORCE_SANDBOX:-0}" = 1 ] && [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; }; then
+forced=0
+[ "${VIRQLAB_FORCE_SANDBOX:-0}" = 1 ] && [ -z "${VIRQLAB_IN_SANDBOX:-}" ] && forced=1
+if ! kvm_usable || [ "$forced" = 1 ]; then
 	[ -z "${VIRQLAB_IN_SANDBOX:-}" ] || die 4 "no usable /dev/kvm, even inside the sandbox"
 	echo "costs-peer: no usable /dev/kvm here: both VMMs run in the SVM sandbox" \
 		"(figures from an emulated CPU)" >&2
@@ -123,8 +125,8 @@ mhz=$(awk -F'\t' '!/^#/ { printf "%.3f", $10 / 1000; exit }' "$tmp/mini.tsv")
 qver=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
 probes=$(sed -n 's/^costs: QEMU+KVM probes: //p' "$tmp/qemu.out")
 {
-	echo "#operation vmm_mini_samples vmm_mini_median vmm_mini_p99 qemu_samples" \
-		"qemu_median qemu_p99 qemu_per_vmm_mini flavour tsc_khz qemu_na_reason" | tr ' ' '\t'
+	echo "#operation vmm_mini_samples vmm_mini_median vmm_mini_p99 qemu_samples qemu_median" \
+		"qemu_p99 qemu_per_vmm_mini flavour tsc_khz qemu_na_reason" | tr ' ' '\t'
 	awk -F'\t' -v fl="$flavour" '
 	FNR == NR {	# the QEMU console
 		if ($0 ~ /^cost: [a-z0-9-]+ samples=/) {
@@ -154,7 +156,8 @@ probes=$(sed -n 's/^costs: QEMU+KVM probes: //p' "$tmp/qemu.out")
 } > "$tmp/peer.tsv"
 if grep -q "	missing$" "$tmp/peer.tsv"; then
 	sed "s/^/qemu: /" "$tmp/qemu.out" >&2
-	die 1 "QEMU's guest printed no row for: $(awk -F'\t' '$5 == "missing" { printf " %s", $1 }' "$tmp/peer.tsv")"
+	missing=$(awk -F'\t' '$5 == "missing" { printf " %s", $1 }' "$tmp/peer.tsv")
+	die 1 "QEMU's guest printed no row for:$missing"
 fi
 
 case "$flavour" in

@@ -39,8 +39,7 @@ static void smp(void)
 	uint32_t n = boot_info->nr_vcpus;
 
 	if (n < 2)
-		GUEST_FAIL("smp needs >= 2 vCPUs (vmm-mini --vcpus, run-guest-qemu.sh --smp), got %u",
-			   n);
+		GUEST_FAIL("smp needs >= 2 vCPUs (vmm-mini --vcpus, QEMU --smp), got %u", n);
 	/* The handler table is shared; APs start only once it is set. */
 	for (uint32_t i = 0; i < n; i++)
 		irq_register(VIRQLAB_VEC_TEST + i, on_msi);

@@ -83,8 +83,8 @@ like "msi: the skip says why" "guest skipped the test: 'msi' needs vmm-mini" "$o
 guest --smp 4 hello
 is "four vCPUs: the BSP starts the APs it finds in the MADT: exit 0" 0 "$rc"
 is "four vCPUs: each says hello" "0 1 2 3" \
-	"$(printf '%s\n' "$out" | sed -n 's/^hello from vCPU \([0-9]\) .*/\1/p' | sort | tr '\n' ' ' |
-		sed 's/ $//')"
+	"$(printf '%s\n' "$out" | sed -n 's/^hello from vCPU \([0-9]\) .*/\1/p' | sort |
+		tr '\n' ' ' | sed 's/ $//')"
 
 guest --smp 2 smp
 is "smp: two vCPUs each take an interrupt sent to their own APIC ID: exit 0" 0 "$rc"

@@ -30,7 +30,8 @@ like "the table says which KVM both columns ran on" "one run on KVM $flavour" "$
 printf '%s\n' "$out" | awk -v rows="$ROWS" '
 	BEGIN { n = split(rows, r, " "); for (i = 1; i <= n; i++) want[r[i]] = 1 }
 	$1 in want { print }' > "$tmp/rows"
-is "one table row per operation" "$ROWS" "$(awk '{ printf "%s%s", sep, $1; sep = " " }' "$tmp/rows")"
+is "one table row per operation" "$ROWS" \
+	"$(awk '{ printf "%s%s", sep, $1; sep = " " }' "$tmp/rows")"
 is "vmm-mini: positive median and p99 in every row" 0 \
 	"$(awk '!($2 ~ /^[1-9][0-9]*$/ && $3 ~ /^[1-9][0-9]*$/)' "$tmp/rows" | wc -l)"
 is "QEMU: positive median and p99, or n/a with a reason, in every row" 0 \

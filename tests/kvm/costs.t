@@ -3,8 +3,9 @@
 #
 # Description: `vmm-mini --test costs` times every primitive (port-I/O and
 # MMIO exits to user space, MSI from host to guest handler, EOI, syscall
-# round trip, MSI raised by an MMIO doorbell write) from real guest TSC samples, prints the table labelled with the
-# KVM flavour it ran on, and writes a TSV whose rows match the table.
+# round trip, MSI raised by an MMIO doorbell write) from real guest TSC
+# samples, prints the table labelled with the KVM flavour it ran on, and
+# writes a TSV whose rows match the table.
 # (Speed targets live in `make bench`, not here.)
 
 . "$(dirname "$0")/../lib/tap.sh"
