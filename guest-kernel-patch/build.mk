@@ -4,6 +4,7 @@
 # works whatever state vmm-mini is in.
 
 GUEST_SRCS := \
+	guest-kernel-patch/arch/acpi.c \
 	guest-kernel-patch/arch/apic.c \
 	guest-kernel-patch/arch/entry.S \
 	guest-kernel-patch/arch/gdt.c \
@@ -11,6 +12,8 @@ GUEST_SRCS := \
 	guest-kernel-patch/arch/irq.c \
 	guest-kernel-patch/arch/paging.c \
 	guest-kernel-patch/arch/pvh.c \
+	guest-kernel-patch/arch/smp_qemu.c \
+	guest-kernel-patch/drivers/pci.c \
 	guest-kernel-patch/drivers/virqnet.c \
 	guest-kernel-patch/drivers/virqnet_mask_direct.c \
 	guest-kernel-patch/kernel/lib.c \

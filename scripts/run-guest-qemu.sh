@@ -9,8 +9,11 @@
 # XEN_ELFNOTE_PHYS32_ENTRY). The guest prints to isa-debugcon (port 0xe9,
 # our stdout) and ends the run through isa-debug-exit (port 0xf4), which makes
 # QEMU exit with (value << 1) | 1; the values are VIRQLAB_QEMU_EXIT_* in
-# vmm-mini/include/uapi/virqlab_abi.h. Only the BSP runs, and tests that need
-# vmm-mini's devices (MSIs, irqfd, cost probes, virqnet) skip.
+# vmm-mini/include/uapi/virqlab_abi.h. QEMU starts the BSP; the guest starts
+# the APs (--smp). Tests that need vmm-mini's devices (irqfd, timed MSIs,
+# virqnet) skip. QEMU's edu PCI device is
+# always there: the costs test times its registers and its MSI under
+# --accel kvm (guest-kernel-patch/tests/cost_probes.c).
 #
 # Exit: 0 pass, 1 guest failure (assert, exception), 4 skip, 124 timeout,
 # 3 QEMU error or a guest that stopped without a verdict (e.g. triple fault),
@@ -28,8 +31,8 @@ the interrupt mode.
 
 Options:
   --accel A     tcg (default) or kvm
-  --smp N       vCPUs QEMU creates (default 1); the guest brings up only the
-                BSP under QEMU, so the smp test skips ("needs vmm-mini")
+  --smp N       vCPUs (default 1); the guest's BSP starts the others with
+                INIT-SIPI-SIPI from the ACPI MADT
   --timeout S   stop QEMU after S seconds and exit 124 (default 30)
   --guest ELF   guest image (default: $BUILD/guest.elf, BUILD=build)
   -h, --help    this text
@@ -44,8 +47,10 @@ Examples:
   scripts/run-guest-qemu.sh hello
   scripts/run-guest-qemu.sh pf                   # exits 1: #PF reported
   scripts/run-guest-qemu.sh self-ipi count=200
+  scripts/run-guest-qemu.sh --smp 4 smp
   scripts/run-guest-qemu.sh --timeout 2 idle     # exits 124
   scripts/run-guest-qemu.sh --accel kvm timer
+  scripts/run-guest-qemu.sh --accel kvm costs samples=200   # needs /dev/kvm
 USAGE
 }
 
@@ -104,7 +109,7 @@ timeout "$timeout" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -M pc -m 64 -s
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$guest" -append "$cmdline" \
 	-chardev stdio,id=con -device isa-debugcon,iobase=0xe9,chardev=con \
-	-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null
+	-device isa-debug-exit,iobase=0xf4,iosize=4 -device edu </dev/null
 rc=$?
 
 case $rc in

@@ -21,13 +21,7 @@
 
 #define MAX_SAMPLES 100000
 
-static const char *const cost_names[COST_NR] = {
-	[COST_PIO] = "pio-exit-to-user",
-	[COST_MMIO] = "mmio-exit-to-user",
-	[COST_MSI] = "msi-to-handler",
-	[COST_EOI] = "eoi",
-	[COST_SYSCALL] = "syscall-roundtrip",
-};
+static const char *const cost_names[COST_NR] = VIRQLAB_COST_NAMES;
 
 struct costs {
 	uint64_t *samples[COST_NR];

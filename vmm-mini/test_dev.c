@@ -2,8 +2,8 @@
 /*
  * test_dev.c - the self-test devices: a port and an MMIO page whose only
  * job is to cost one exit to user space each (the primitive-cost test), and
- * the MSI doorbell, which sends one MSI during the exit so that the
- * interrupt is pending when the vCPU re-enters.
+ * the MSI doorbell (a port and an MMIO register), which sends one MSI during
+ * the exit so that the interrupt is pending when the vCPU re-enters.
  */
 #include <string.h>
 
@@ -19,7 +19,7 @@ static bool cost_io(struct vcpu *vcpu, uint64_t addr, uint8_t *data, uint32_t le
 	return true;
 }
 
-static bool doorbell_io(struct vcpu *vcpu, uint64_t port, uint8_t *data, uint32_t len,
+static bool doorbell_io(struct vcpu *vcpu, uint64_t addr, uint8_t *data, uint32_t len,
 			bool is_write, void *dev)
 {
 	struct vm *vm = dev;
@@ -43,4 +43,5 @@ void cost_dev__init(struct vm *vm)
 	ioport__register(VIRQLAB_PORT_COST, 4, cost_io, vm, "cost-port");
 	ioport__register(VIRQLAB_PORT_MSI_DOORBELL, 4, doorbell_io, vm, "msi-doorbell");
 	mmio__register(VIRQLAB_MMIO_COST_GPA, 0x1000, cost_io, vm, "cost-mmio");
+	mmio__register(VIRQLAB_MMIO_DOORBELL_GPA, 4, doorbell_io, vm, "msi-doorbell-mmio");
 }

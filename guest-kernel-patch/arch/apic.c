@@ -16,6 +16,7 @@
 #define APIC_EOI		0x0b0
 #define APIC_SVR		0x0f0
 #define APIC_ICR_LO		0x300
+#define APIC_ICR_HI		0x310
 #define APIC_LVT_TIMER		0x320
 #define APIC_LVT_LINT0		0x350
 #define APIC_LVT_LINT1		0x360
@@ -33,6 +34,8 @@
 #define ICR_BUSY		(1u << 12)
 #define ICR_ASSERT		(1u << 14)
 #define ICR_SELF		(1u << 18)	/* destination shorthand 01 */
+#define ICR_INIT		(5u << 8)	/* delivery modes (SDM Vol. 3A 11.6.1) */
+#define ICR_STARTUP		(6u << 8)
 #define TDCR_DIV1		0xb
 #define CPUID1_ECX_X2APIC	(1u << 21)
 
@@ -109,6 +112,41 @@ void apic_self_ipi(uint8_t vector)
 	while (apic_read(APIC_ICR_LO) & ICR_BUSY)
 		pause();
 	apic_write(APIC_ICR_LO, ICR_SELF | ICR_ASSERT | vector);
+}
+
+/*
+ * An IPI to one APIC ID (physical destination). x2APIC: one 64-bit ICR write
+ * with the destination in the high half; xAPIC: the destination's register
+ * first, since writing the low half sends.
+ */
+static void send_ipi(uint32_t dest, uint32_t icr_lo)
+{
+	if (x2apic) {
+		wrmsr(X2APIC_MSR(APIC_ICR_LO), (uint64_t)dest << 32 | icr_lo);
+		return;
+	}
+	while (apic_read(APIC_ICR_LO) & ICR_BUSY)
+		pause();
+	apic_write(APIC_ICR_HI, dest << 24);
+	apic_write(APIC_ICR_LO, icr_lo);
+}
+
+void apic_ipi(uint32_t dest, uint8_t vector)
+{
+	send_ipi(dest, ICR_ASSERT | vector);
+}
+
+/*
+ * INIT, then two STARTUPs with the real-mode entry page (SDM Vol. 3A
+ * 8.4.4.1). The SDM's waits (10 ms, 200 us) are for real hardware: KVM and
+ * QEMU latch a STARTUP that arrives while INIT is being processed, and a
+ * second STARTUP to a running AP is ignored.
+ */
+void apic_start_ap(uint32_t dest, uint64_t entry_pa)
+{
+	send_ipi(dest, ICR_INIT | ICR_ASSERT);
+	send_ipi(dest, ICR_STARTUP | (uint32_t)(entry_pa >> 12));
+	send_ipi(dest, ICR_STARTUP | (uint32_t)(entry_pa >> 12));
 }
 
 /*

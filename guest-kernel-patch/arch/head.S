@@ -180,6 +180,61 @@ pvh_start64:
 	call	pvh_main
 	jmp	park
 
+/*
+ * QEMU's APs: the BSP copies ap_trampoline to AP_TRAMPOLINE_PA and starts
+ * each AP with INIT-SIPI-SIPI (smp_qemu.c), so it runs from there in real
+ * mode, CS = AP_TRAMPOLINE_PA >> 4, IP = 0, caches disabled. It goes to
+ * long mode in one step: PAE, the kernel's own page tables, EFER.LME, then
+ * CR0.PE and PG together, and a far jump into a 64-bit code segment (SDM
+ * Vol. 3A 10.8.5 asks for paging last; protected mode without paging in
+ * between is not required). Addresses inside the copy are computed from
+ * AP_TRAMPOLINE_PA; the BSP fills in ap_tramp_cr3 there.
+ */
+#define TRAMP(x)	((x) - ap_trampoline + AP_TRAMPOLINE_PA)
+	.section .rodata
+	.code16
+	.globl ap_trampoline, ap_trampoline_end, ap_tramp_cr3
+ap_trampoline:
+	cli
+	cld
+	xor	%ax, %ax
+	mov	%ax, %ds
+	lgdtl	TRAMP(ap_tramp_gdtr)
+	movl	TRAMP(ap_tramp_cr3), %eax
+	mov	%eax, %cr3
+	mov	%cr4, %eax
+	or	$CR4_PAE, %eax
+	mov	%eax, %cr4
+	mov	$MSR_EFER, %ecx
+	rdmsr
+	or	$EFER_LME, %eax
+	wrmsr
+	mov	%cr0, %eax
+	and	$~(CR0_CD + CR0_NW), %eax
+	or	$CR0_PG + CR0_PE, %eax
+	mov	%eax, %cr0
+	ljmpl	$KERNEL_CS, $ap_start64
+	.balign 8
+ap_tramp_gdtr:
+	.word	boot_gdt_end - boot_gdt - 1
+	.long	boot_gdt
+ap_tramp_cr3:
+	.long	0
+ap_trampoline_end:
+
+	.text
+	.code64
+ap_start64:
+	load_data_segments
+	mov	ap_boot_cpu(%rip), %edi	/* set by the BSP; it waits for us */
+	mov	%rdi, %rax
+	imul	$CPU_STACKS_SIZE, %rax
+	lea	cpu_stacks + STACKS_BOOT + STACK_SIZE(%rip), %rsp
+	add	%rax, %rsp
+	xor	%ebp, %ebp
+	call	qemu_ap_main
+	jmp	park
+
 	.bss
 	.balign 4096
 pvh_pml4:

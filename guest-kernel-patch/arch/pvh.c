@@ -8,9 +8,11 @@
  * hvm/start_info.h). The command line, from -append, carries the same things
  * vmm-mini's flags do: "test=NAME mode=MODE key=value ...": test and mode
  * go to their fields, every other word to args. RAM size comes from the
- * start info's E820-style memory map. Only the BSP runs under QEMU, so
- * nr_vcpus is 1 and tests that need vmm-mini's devices skip.
+ * start info's E820-style memory map. nr_vcpus is 1 until the BSP has
+ * started the APs the MADT lists (smp_qemu.c); tests that need vmm-mini's
+ * devices skip.
  */
+#include "kernel/acpi.h"
 #include "kernel/kernel.h"
 
 #define HVM_START_MAGIC		0x336ec578
@@ -116,5 +118,6 @@ void __attribute__((noreturn)) pvh_main(uint32_t start_info)
 	memcpy(bi.test, "hello", sizeof("hello"));	/* vmm-mini's defaults */
 	memcpy(bi.mode, "inject", sizeof("inject"));
 	parse_cmdline((const char *)si->cmdline_paddr);
+	acpi_rsdp_pa = si->rsdp_paddr;	/* the tables stay; the start info need not */
 	kmain(&bi, 0, VIRQLAB_VMM_QEMU);
 }

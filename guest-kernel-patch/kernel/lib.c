@@ -103,3 +103,37 @@ bool arg_u64(const char *key, uint64_t *val)
 	}
 	return false;
 }
+
+/* Shell sort (Ciura's gaps): no recursion, no allocation, fine for 10^4. */
+void sort_u64(uint64_t *a, uint64_t n)
+{
+	static const uint64_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+
+	for (unsigned int g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		uint64_t gap = gaps[g];
+
+		for (uint64_t i = gap; i < n; i++) {
+			uint64_t v = a[i], j = i;
+
+			for (; j >= gap && a[j - gap] > v; j -= gap)
+				a[j] = a[j - gap];
+			a[j] = v;
+		}
+	}
+}
+
+/*
+ * Nearest-rank percentile of n sorted samples, p in 0..100, 0 if none: the
+ * same definition as the host's percentile_u64() (vmm-mini/util.c), in
+ * integers because guest code has no FPU.
+ */
+uint64_t percentile_u64(const uint64_t *sorted, uint64_t n, uint64_t p)
+{
+	uint64_t rank = (p * n + 99) / 100;
+
+	if (!n)
+		return 0;
+	if (rank < 1)
+		rank = 1;
+	return sorted[(rank > n ? n : rank) - 1];
+}

@@ -101,6 +101,9 @@ void kmain(const struct virqlab_boot_info *bi, uint64_t cpu, uint32_t vmm)
 	pc->apic_id = apic_id();
 	user_init(pc);
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_SEQ_CST);
+	/* vmm-mini started every vCPU at once; QEMU leaves the APs to us. */
+	if (cpu == 0 && guest_vmm == VIRQLAB_VMM_QEMU)
+		boot_info_copy.nr_vcpus = smp_start_aps();
 
 	t = find_test(boot_info->test);
 	if (cpu != 0) {

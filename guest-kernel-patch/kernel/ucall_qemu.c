@@ -8,8 +8,10 @@
  * So failures are printed here in the very words vmm-mini prints them, and
  * the verdict leaves through the exit port as one of VIRQLAB_QEMU_EXIT_*,
  * which scripts/run-guest-qemu.sh maps back onto the exit-code contract.
- * Requests only vmm-mini can serve (MSIs, cost probes, device reports) end
- * the run as a skip: under QEMU such a test cannot mean anything.
+ * Cost samples become a table row on the console, and an MSI requested of
+ * the host becomes an IPI. Requests only vmm-mini can serve (irqfd, timed
+ * MSIs, device reports) end the run as a skip: under QEMU such a test cannot
+ * mean anything.
  */
 #include "kernel/kernel.h"
 
@@ -34,12 +36,50 @@ static void exception(const struct ucall *uc)
 	       name, uc->args[0], uc->args[1], uc->args[2], uc->args[3], uc->cpu);
 }
 
+/*
+ * vmm-mini's costs__samples() and costs__report() for one row: sort the
+ * samples where they lie and print the row on the console, whence
+ * scripts/costs-peer.sh reads it. The array is the test's own scratch.
+ */
+static void cost_row(const struct ucall *uc)
+{
+	static const char *const names[COST_NR] = VIRQLAB_COST_NAMES;
+	uint64_t kind = uc->args[1], n = uc->args[3];
+	uint64_t *s = (uint64_t *)uc->args[2];
+
+	if (kind >= COST_NR || n == 0)
+		GUEST_FAIL("cost samples: kind %lu, count %lu", kind, n);
+	sort_u64(s, n);
+	printf("cost: %s samples=%lu median=%lu p99=%lu cycles\n", names[kind], n,
+	       percentile_u64(s, n, 50), percentile_u64(s, n, 99));
+}
+
+/*
+ * vmm-mini's KVM_SIGNAL_MSI to (APIC ID, vector), as a fixed IPI from this
+ * vCPU: no device here can address an interrupt at will, but the local APIC
+ * can, through the same physical destination and vector.
+ */
+static void signal_msi(const struct ucall *uc)
+{
+	if (uc->args[2] < 32 || uc->args[2] > 255 || uc->args[1] >= MAX_CPUS)
+		GUEST_FAIL("signal MSI: APIC ID %lu, vector %lu", uc->args[1], uc->args[2]);
+	apic_ipi(uc->args[1], uc->args[2]);
+}
+
 void ucall_qemu(const struct ucall *uc)
 {
 	switch (uc->cmd) {
 	case UCALL_SYNC:
 		if (uc->args[0] == SYNC_PING)
 			return;
+		if (uc->args[0] == SYNC_SAMPLES) {
+			cost_row(uc);
+			return;
+		}
+		if (uc->args[0] == SYNC_SIGNAL_MSI) {
+			signal_msi(uc);
+			return;
+		}
 		printf("guest skipped the test: sync request %lu needs vmm-mini\n", uc->args[0]);
 		qemu_exit(VIRQLAB_QEMU_EXIT_SKIP);
 	case UCALL_DONE:

@@ -7,15 +7,17 @@
 # code, RIP and CR2 in vmm-mini's words; exceptions caught and resumed; LAPIC
 # timer and self-IPIs (xAPIC, as TCG has no x2APIC); ring 3 with a syscall
 # round trip and an interrupt taken there; a failing assert carrying
-# file:line; boot arguments from -append; and the exit-code contract: 0 pass,
-# 1 guest failure, 4 skip for tests that need vmm-mini, 124 timeout, 3 for a
-# guest that dies without a verdict.
+# file:line; boot arguments from -append; APs started by INIT-SIPI-SIPI from
+# the MADT, each taking an interrupt sent to its own APIC ID; and the
+# exit-code contract: 0 pass, 1 guest failure, 4 skip for tests that need
+# vmm-mini (or KVM: costs), 124 timeout, 3 for a guest that dies without a
+# verdict.
 
 . "$(dirname "$0")/../lib/tap.sh"
 
 command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
 RUN=$VIRQLAB_ROOT/scripts/run-guest-qemu.sh
-plan 29
+plan 34
 
 # guest [OPTIONS] TEST [key=value...]: sets rc and out (console and diagnostics).
 guest() {
@@ -78,11 +80,23 @@ guest msi
 is "msi needs vmm-mini: skip exit 4" 4 "$rc"
 like "msi: the skip says why" "guest skipped the test: 'msi' needs vmm-mini" "$out"
 
+guest --smp 4 hello
+is "four vCPUs: the BSP starts the APs it finds in the MADT: exit 0" 0 "$rc"
+is "four vCPUs: each says hello" "0 1 2 3" \
+	"$(printf '%s\n' "$out" | sed -n 's/^hello from vCPU \([0-9]\) .*/\1/p' | sort |
+		tr '\n' ' ' | sed 's/ $//')"
+
+guest --smp 2 smp
+is "smp: two vCPUs each take an interrupt sent to their own APIC ID: exit 0" 0 "$rc"
+like "smp: says so" "smp: 2 vCPUs each took their own interrupt" "$out"
+
 guest smp
-is "smp needs vmm-mini: skip exit 4" 4 "$rc"
+is "smp with one vCPU: guest failure exit 1" 1 "$rc"
 
 guest costs
-is "costs needs vmm-mini: skip exit 4" 4 "$rc"
+is "costs under TCG: skip exit 4" 4 "$rc"
+like "costs under TCG: the skip says there are no exits to time" \
+	"'costs' under QEMU needs KVM: TCG has no exits to time" "$out"
 
 guest irq-storm
 is "irq-storm needs vmm-mini: skip exit 4" 4 "$rc"

@@ -3,14 +3,15 @@
 #
 # Description: `vmm-mini --test costs` times every primitive (port-I/O and
 # MMIO exits to user space, MSI from host to guest handler, EOI, syscall
-# round trip) from real guest TSC samples, prints the table labelled with the
-# KVM flavour it ran on, and writes a TSV whose rows match the table.
+# round trip, MSI raised by an MMIO doorbell write) from real guest TSC
+# samples, prints the table labelled with the KVM flavour it ran on, and
+# writes a TSV whose rows match the table.
 # (Speed targets live in `make bench`, not here.)
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
 
-plan 9
+plan 10
 tsv=$(mktemp)
 trap 'rm -f "$tsv"' EXIT
 
@@ -21,13 +22,14 @@ is "costs: exit 0" 0 "$rc"
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" | sed 's/-emulated//')
 diag "kvm: $KVM_WHERE ($flavour)"
 like "table names the KVM flavour" "^vmm-mini primitive costs: KVM $flavour" "$out"
-for op in pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip; do
+for op in pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip \
+	mmio-doorbell-msi; do
 	like "table row $op has 200 samples and positive medians" \
 		"^$op +200 +[1-9][0-9]* +[1-9][0-9]* " "$out"
 done
-is "TSV: one # header line and five rows" "1 5" \
+is "TSV: one # header line and six rows" "1 6" \
 	"$(grep -c '^#' "$tsv") $(grep -vc '^#' "$tsv")"
 # p99 >= median in every row, and the flavour column is filled in.
-is "TSV: p99 >= median and flavour set in every row" 5 \
+is "TSV: p99 >= median and flavour set in every row" 6 \
 	"$(awk -F'\t' -v f="$flavour" '!/^#/ && $4 >= $3 && $8 == f' "$tsv" | wc -l)"
 done_testing

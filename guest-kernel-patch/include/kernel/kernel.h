@@ -81,6 +81,11 @@ void __attribute__((noreturn)) kmain(const struct virqlab_boot_info *bi, uint64_
 void __attribute__((noreturn)) vmm_mini_main(const struct virqlab_boot_info *bi, uint64_t cpu);
 void __attribute__((noreturn)) pvh_main(uint32_t start_info);
 
+/* smp_qemu.c: QEMU's APs, found in the MADT; ap_boot_cpu is read by head.S. */
+extern volatile uint32_t ap_boot_cpu;
+uint32_t smp_start_aps(void);		/* returns the number of vCPUs online */
+void __attribute__((noreturn)) qemu_ap_main(uint64_t cpu);
+
 /* paging.c */
 void paging_init(uint64_t mem_bytes);
 void paging_load(void);
@@ -103,6 +108,8 @@ void apic_init(void);
 void apic_eoi(void);
 uint32_t apic_id(void);
 void apic_self_ipi(uint8_t vector);
+void apic_ipi(uint32_t dest, uint8_t vector);
+void apic_start_ap(uint32_t dest, uint64_t entry_pa);
 void apic_timer_periodic(uint8_t vector, uint32_t count);
 void apic_timer_oneshot(uint8_t vector, uint32_t count);
 void apic_timer_stop(void);
@@ -122,6 +129,8 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 bool arg_u64(const char *key, uint64_t *val);	/* from boot_info->args */
+void sort_u64(uint64_t *a, uint64_t n);
+uint64_t percentile_u64(const uint64_t *sorted, uint64_t n, uint64_t p);
 
 /* ucall.c: arguments beyond nargs must each be a uint64_t. */
 void ucall(uint32_t cmd, int nargs, ...);

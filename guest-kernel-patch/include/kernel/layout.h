@@ -38,6 +38,9 @@
 #define TSS_SEL			0x30
 #define GDT_ENTRIES		8	/* null, 5 segments, 16-byte TSS */
 
+/* Where the BSP copies the APs' real-mode entry under QEMU (smp_qemu.c). */
+#define AP_TRAMPOLINE_PA	0x8000
+
 /* struct percpu fields the assembly reaches as %gs:offset. */
 #define PCPU_SELF		0
 #define PCPU_KSAVE_RSP		8	/* kernel RSP parked by enter_user */

@@ -18,6 +18,8 @@
 #define EFER_SCE		0x001	/* SYSCALL/SYSRET */
 #define EFER_LME		0x100	/* long mode enable */
 #define CR0_PE			0x00000001
+#define CR0_NW			0x20000000	/* set at INIT: caches off */
+#define CR0_CD			0x40000000
 #define CR0_PG			0x80000000
 #define CR4_PAE			0x00000020
 #define RFLAGS_IF		0x200
@@ -107,6 +109,14 @@ static inline uint64_t read_cr2(void)
 	uint64_t v;
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
 	return v;
 }
 

@@ -29,6 +29,7 @@
 #define VIRQLAB_MMIO_BASE		0xc0000000ULL	/* 2 MiB device window, UC */
 #define VIRQLAB_MMIO_SIZE		0x200000ULL
 #define VIRQLAB_MMIO_COST_GPA		(VIRQLAB_MMIO_BASE + 0x0000)	/* cost probe */
+#define VIRQLAB_MMIO_DOORBELL_GPA	(VIRQLAB_MMIO_BASE + 0x1000)	/* writel: doorbell */
 
 /* An address no page table maps: touching it raises #PF (self-test). */
 #define VIRQLAB_UNMAPPED_GVA		0x8000000000ULL
@@ -57,7 +58,10 @@
 /*
  * Doorbell: the guest asks the host to send it one MSI right now, during the
  * exit, with KVM_SIGNAL_MSI. The interrupt is therefore pending when the vCPU
- * re-enters, which makes lock-step interrupt storms deterministic.
+ * re-enters, which makes lock-step interrupt storms deterministic. The same
+ * value written to VIRQLAB_MMIO_DOORBELL_GPA does the same from an MMIO exit:
+ * the shape of a PCI device whose register write raises its MSI (QEMU's edu),
+ * so that the cost can be compared with such a device under QEMU.
  */
 #define VIRQLAB_DOORBELL(apic_id, vector) (((uint32_t)(apic_id) << 8) | ((vector) & 0xff))
 
@@ -124,8 +128,19 @@ enum cost_kind {
 	COST_MSI,		/* host KVM_SIGNAL_MSI -> guest handler (halted vCPU) */
 	COST_EOI,		/* x2APIC EOI write */
 	COST_SYSCALL,		/* ring-3 syscall round trip */
+	COST_MMIO_MSI,		/* MMIO doorbell write -> the MSI it raises -> handler */
 	COST_NR
 };
+
+/* One name per cost_kind: table rows, TSV and the QEMU console say the same. */
+#define VIRQLAB_COST_NAMES {				\
+	[COST_PIO] = "pio-exit-to-user",		\
+	[COST_MMIO] = "mmio-exit-to-user",		\
+	[COST_MSI] = "msi-to-handler",			\
+	[COST_EOI] = "eoi",				\
+	[COST_SYSCALL] = "syscall-roundtrip",		\
+	[COST_MMIO_MSI] = "mmio-doorbell-msi",		\
+}
 
 #define UCALL_MSG_MAX	160
 

@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: scripts/costs-peer.sh measures vmm-mini and QEMU+KVM in one
+# run and prints them side by side: every row has positive vmm-mini figures
+# and either positive QEMU figures or "n/a" with a reason; the ratio column
+# is the quotient of the two printed medians; every exit costs more than a
+# syscall (which never leaves the guest) under both VMMs; and the TSV says
+# what the table says. (The figures themselves belong in the README, not in
+# assertions.)
+
+. "$(dirname "$0")/../lib/tap.sh"
+require_kvm "$@"
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+
+N=200
+ROWS="pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip mmio-doorbell-msi"
+plan 12
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+out=$("$VIRQLAB_ROOT/scripts/costs-peer.sh" --samples $N --out "$tmp/peer.tsv" 2>&1)
+rc=$?
+is "costs-peer: exit 0" 0 "$rc"
+printf '%s\n' "$out" | sed 's/^/# /'
+flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" | sed 's/-emulated//')
+like "the table says which KVM both columns ran on" "one run on KVM $flavour" "$out"
+
+# The table's rows: operation vmm_med vmm_p99 qemu_med qemu_p99 ratio [(reason)].
+printf '%s\n' "$out" | awk -v rows="$ROWS" '
+	BEGIN { n = split(rows, r, " "); for (i = 1; i <= n; i++) want[r[i]] = 1 }
+	$1 in want { print }' > "$tmp/rows"
+is "one table row per operation" "$ROWS" \
+	"$(awk '{ printf "%s%s", sep, $1; sep = " " }' "$tmp/rows")"
+is "vmm-mini: positive median and p99 in every row" 0 \
+	"$(awk '!($2 ~ /^[1-9][0-9]*$/ && $3 ~ /^[1-9][0-9]*$/)' "$tmp/rows" | wc -l)"
+is "QEMU: positive median and p99, or n/a with a reason, in every row" 0 \
+	"$(awk '!(($4 ~ /^[1-9][0-9]*$/ && $5 ~ /^[1-9][0-9]*$/ && NF == 6) ||
+		($4 == "n/a" && $5 == "n/a" && $6 == "n/a" && $7 ~ /^\(.+/))' "$tmp/rows" | wc -l)"
+is "only the host-timed MSI is n/a under QEMU" "msi-to-handler" \
+	"$(awk '$4 == "n/a" { print $1 }' "$tmp/rows")"
+is "ratio = QEMU median / vmm-mini median, to two decimals, in every measured row" 0 \
+	"$(awk '$4 != "n/a" && sprintf("%.2f", $4 / $2) != $6' "$tmp/rows" |
+		tee /dev/stderr | wc -l)"
+syscall_mini=$(awk '$1 == "syscall-roundtrip" { print $2 }' "$tmp/rows")
+syscall_qemu=$(awk '$1 == "syscall-roundtrip" { print $4 }' "$tmp/rows")
+for op in pio-exit-to-user mmio-exit-to-user mmio-doorbell-msi; do
+	is "$op costs more than a syscall under both VMMs" "yes" \
+		"$(awk -v op="$op" -v sm="${syscall_mini:-0}" -v sq="${syscall_qemu:-0}" \
+			'$1 == op { print ($2 > sm && $4 > sq) ? "yes" : "no: " $0 }' "$tmp/rows")"
+done
+is "TSV: one # header line and a row per operation" "1 6" \
+	"$(grep -c '^#' "$tmp/peer.tsv") $(grep -vc '^#' "$tmp/peer.tsv")"
+is "TSV: the same medians and ratios as the table" "$(awk '{ print $1, $2, $4, $6 }' "$tmp/rows")" \
+	"$(awk -F'\t' '!/^#/ { print $1, $3, $6, $8 }' "$tmp/peer.tsv")"
+done_testing
