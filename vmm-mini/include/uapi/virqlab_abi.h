@@ -29,7 +29,8 @@
 #define VIRQLAB_MMIO_BASE		0xc0000000ULL	/* 2 MiB device window, UC */
 #define VIRQLAB_MMIO_SIZE		0x200000ULL
 #define VIRQLAB_MMIO_COST_GPA		(VIRQLAB_MMIO_BASE + 0x0000)	/* cost probe */
-#define VIRQLAB_MMIO_DOORBELL_GPA	(VIRQLAB_MMIO_BASE + 0x1000)	/* writel: doorbell */
+/* VIRQLAB_MMIO_BASE + 0x1000: the virqnet registers (VIRQNET_MMIO_GPA, virqnet.h) */
+#define VIRQLAB_MMIO_DOORBELL_GPA	(VIRQLAB_MMIO_BASE + 0x2000)	/* writel: doorbell */
 
 /* An address no page table maps: touching it raises #PF (self-test). */
 #define VIRQLAB_UNMAPPED_GVA		0x8000000000ULL
