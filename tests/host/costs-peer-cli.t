@@ -10,15 +10,11 @@
 PEER=$VIRQLAB_ROOT/scripts/costs-peer.sh
 plan 9
 
-# expect_usage NAME PATTERN ARGS...: exit 2 and exactly one stderr line matching PATTERN.
+# expect_usage NAME PATTERN ARGS...: costs-peer.sh ARGS is a usage error matching PATTERN.
 expect_usage() {
-	_n=$1
-	_p=$2
+	_n=$1 _p=$2
 	shift 2
-	_err=$("$PEER" "$@" 2>&1 >/dev/null)
-	is "$_n: exit 2" 2 "$?"
-	like "$_n: one line naming the problem" "^costs-peer: .*$_p" "$_err"
-	is "$_n: exactly one line" 1 "$(printf '%s\n' "$_err" | wc -l)"
+	usage_error "$_n" "^costs-peer: .*$_p" "$PEER" "$@"
 }
 
 expect_usage "--samples 0" "--samples '0'" --samples 0

@@ -23,17 +23,15 @@ field() {
 		"$tmp/out.tsv"
 }
 
-# expect_usage NAME PATTERN ARGS...: exit 2, one stderr line matching PATTERN.
+# expect_usage NAME PATTERN ARGS...: virqstat ARGS is a usage error matching PATTERN.
 expect_usage() {
 	_n=$1 _p=$2
 	shift 2
-	_err=$("$VS" "$@" 2>&1 >/dev/null)
-	is "$_n: exit 2" 2 "$?"
-	like "$_n: one line naming the problem" "^virqstat: .*$_p" "$_err"
+	usage_error "$_n" "^virqstat: .*$_p" "$VS" "$@"
 }
 
 [ "$(id -u)" = 0 ] || skip_all "virqstat needs root for BPF"
-plan 22
+plan 26
 
 expect_usage "no target" "either -p PID or -- CMD" -q
 expect_usage "bad -i" "-i 'x': expected seconds" -i x -- true

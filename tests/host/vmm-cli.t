@@ -8,18 +8,13 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 24
+plan 35
 
-# expect_usage NAME PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN.
+# expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
-	_n=$1
-	_p=$2
+	_n=$1 _p=$2
 	shift 2
-	_err=$("$VMM" "$@" 2>&1 >/dev/null)
-	_rc=$?
-	is "$_n: exit 2" 2 "$_rc"
-	like "$_n: one line naming the problem" "^vmm-mini: .*$_p" "$_err"
-	[ "$(printf '%s\n' "$_err" | wc -l)" -eq 1 ] || diag "more than one line: $_err"
+	usage_error "$_n" "^vmm-mini: .*$_p" "$VMM" "$@"
 }
 
 tmp=$(mktemp -d)

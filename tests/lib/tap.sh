@@ -83,6 +83,17 @@ like() {
 	fi
 }
 
+# usage_error NAME PATTERN CMD [ARGS...]: three cases - CMD exits 2, its stderr
+# matches the extended regex PATTERN, and is exactly one line.
+usage_error() {
+	_n=$1 _p=$2
+	shift 2
+	_err=$("$@" 2>&1 >/dev/null)
+	is "$_n: exit 2" 2 "$?"
+	like "$_n: one line naming the problem" "$_p" "$_err"
+	is "$_n: exactly one line" 1 "$(printf '%s\n' "$_err" | wc -l)"
+}
+
 done_testing() {
 	[ "$_tap_fail" -eq 0 ] || exit 1
 	exit 0
