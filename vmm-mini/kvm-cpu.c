@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
@@ -303,6 +304,10 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+enum { SNAP_IDLE, SNAP_ASKED, SNAP_TAKING, SNAP_DONE };
+
+static void vcpu_take_snapshot(struct vcpu *vcpu);
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -320,6 +325,8 @@ static void *vcpu_thread(void *arg)
 		r = ioctl(vcpu->fd, KVM_RUN, 0);
 		/* One per kvm:kvm_userspace_exit event: the probes check this. */
 		vcpu->runs++;
+		if (atomic_load(&vcpu->snap_state) == SNAP_ASKED)
+			vcpu_take_snapshot(vcpu);
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
@@ -372,4 +379,89 @@ void vcpu_kick(struct vcpu *vcpu)
 		return;
 	vcpu->run->immediate_exit = 1;
 	pthread_kill(vcpu->thread, SIGUSR1);
+}
+
+/* In the vCPU's own thread, between two KVM_RUNs. */
+static void vcpu_take_snapshot(struct vcpu *vcpu)
+{
+	int asked = SNAP_ASKED;
+	struct vcpu_snapshot *s = vcpu->snap;
+
+	if (!atomic_compare_exchange_strong(&vcpu->snap_state, &asked, SNAP_TAKING))
+		return;
+	s->err = 0;
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &s->regs) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &s->sregs) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_LAPIC, &s->lapic) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_MP_STATE, &s->mp) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
+		s->err = errno;
+	atomic_store(&vcpu->snap_state, SNAP_DONE);
+}
+
+/*
+ * Kick the vCPU out of KVM_RUN and have its thread record its state. Waits
+ * at most a second; false if the vCPU thread never came back (then nothing
+ * is written to *s afterwards).
+ */
+bool vcpu_snapshot(struct vcpu *vcpu, struct vcpu_snapshot *s)
+{
+	int asked = SNAP_ASKED;
+
+	if (!vcpu->started)
+		return false;
+	vcpu->snap = s;
+	atomic_store(&vcpu->snap_state, SNAP_ASKED);
+	vcpu_kick(vcpu);
+	for (int i = 0; i < 1000; i++) {
+		if (atomic_load(&vcpu->snap_state) == SNAP_DONE)
+			break;
+		usleep(1000);
+	}
+	if (atomic_compare_exchange_strong(&vcpu->snap_state, &asked, SNAP_IDLE))
+		return false;
+	while (atomic_load(&vcpu->snap_state) != SNAP_DONE)
+		usleep(100);
+	atomic_store(&vcpu->snap_state, SNAP_IDLE);
+	return s->err == 0;
+}
+
+/* reg: APIC_ISR 0x100, APIC_TMR 0x180, APIC_IRR 0x200 (SDM Vol. 3A 11.8.4). */
+bool lapic_vector_bit(const struct kvm_lapic_state *l, unsigned int reg, unsigned int vector)
+{
+	uint32_t word;
+
+	memcpy(&word, &l->regs[reg + 0x10 * (vector / 32)], sizeof(word));
+	return word >> (vector % 32) & 1;
+}
+
+static void lapic_vectors(char *buf, size_t size, const struct kvm_lapic_state *l,
+			  unsigned int reg)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int v = 16; v < 256 && n + 8 < size; v++)
+		if (lapic_vector_bit(l, reg, v))
+			n += snprintf(buf + n, size - n, "%s0x%02x", n ? "," : "", v);
+	if (!n)
+		snprintf(buf, size, "-");
+}
+
+void vcpu_snapshot_print(const struct vcpu_snapshot *s, int id, unsigned int vector)
+{
+	static const char *const mp_names[] = {
+		"runnable", "uninitialized", "init-received", "halted", "sipi-received",
+	};
+	const char *mp = s->mp.mp_state < ARRAY_SIZE(mp_names) ? mp_names[s->mp.mp_state] : "?";
+	char irr[128], isr[128];
+
+	lapic_vectors(irr, sizeof(irr), &s->lapic, 0x200);
+	lapic_vectors(isr, sizeof(isr), &s->lapic, 0x100);
+	pr_warn("vCPU %d: RIP 0x%llx CPL %u IF %u %s; LAPIC IRR %s ISR %s (vector 0x%02x: "
+		"irr %u isr %u); event injected %u vector 0x%02x shadow %u",
+		id, s->regs.rip, s->sregs.cs.selector & 3, (unsigned int)(s->regs.rflags >> 9 & 1),
+		mp, irr, isr, vector, lapic_vector_bit(&s->lapic, 0x200, vector),
+		lapic_vector_bit(&s->lapic, 0x100, vector), s->events.interrupt.injected,
+		s->events.interrupt.nr, s->events.interrupt.shadow);
 }

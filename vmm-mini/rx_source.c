@@ -238,6 +238,36 @@ static bool receiving_done(struct rx_source *src, struct virqnet *dev)
 	return false;
 }
 
+/*
+ * The guest stopped consuming. Say what the device and the target vCPU were
+ * in (flags, registers, LAPIC IRR/ISR, mp_state), then see whether the kick
+ * that took the snapshot was enough to get it going again: a vCPU that only
+ * needed to re-enter KVM_RUN to take its interrupt points at a lost wake-up
+ * below the guest, not at the guest's handshake.
+ */
+static void report_stuck_guest(struct vm *vm, struct virqnet *dev, struct clock_anchor *anchor)
+{
+	struct vcpu *vcpu = &vm->vcpus[dev->irq_cpu < vm->nr_vcpus ? dev->irq_cpu : 0];
+	uint32_t before = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE), after;
+	struct vcpu_snapshot s;
+
+	virqnet_dump(dev, "the guest left the ring undrained for 10 s");
+	if (!vcpu_snapshot(vcpu, &s)) {
+		pr_warn("vCPU %d: no state: %s", vcpu->id,
+			s.err ? strerror(s.err) : "its thread did not answer the kick");
+		return;
+	}
+	vcpu_snapshot_print(&s, vcpu->id, dev->vector);
+	for (int i = 0; i < 2000 && !atomic_load(&vm->stopping) && !virqnet_drained(dev); i++) {
+		clock_anchor_take(anchor, vm->tsc_khz);
+		virqnet_reclaim(dev, anchor);
+		usleep(1000);
+	}
+	after = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE);
+	pr_warn("virqnet: after the kick the guest consumed %u more (%s)", after - before,
+		virqnet_drained(dev) ? "ring drained" : "ring still undrained");
+}
+
 static void *rx_thread(void *arg)
 {
 	struct rx_source *src = arg;
@@ -309,7 +339,7 @@ static void *rx_thread(void *arg)
 		usleep(200);
 	}
 	if (!atomic_load(&vm->stopping) && !virqnet_drained(dev))
-		virqnet_dump(dev, "the guest left the ring undrained for 10 s");
+		report_stuck_guest(vm, dev, &anchor);
 	rx_stats_snapshot(vm, 1);
 	usdt2(run_stop, dev->next_seq, dev->c.published);
 	clock_anchor_take(&anchor, vm->tsc_khz);

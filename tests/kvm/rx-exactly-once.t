@@ -9,8 +9,8 @@
 # sent = delivered + dropped holds. Also: a stress run that makes the guest
 # flip between draining and idling after every packet strands nothing, and
 # the sink mode's accounting; a guest stalled on purpose while masked
-# (stall_after) is reported by vmm-mini with the flag state and still
-# accounted; hobble=1 costs an exit per packet. Counts scale with RX_COUNT (default: 20000
+# (stall_after) is reported by vmm-mini with the flag state and the vCPU's
+# state (where it sleeps, its LAPIC) and still accounted; hobble=1 costs an exit per packet. Counts scale with RX_COUNT (default: 20000
 # natively, 2000 in the emulated sandbox, where inject saturates near
 # 1000 pps).
 
@@ -24,7 +24,7 @@ if [ "$KVM_WHERE" = sandbox ]; then
 else
 	n=${RX_COUNT:-20000} low=2000 med=20000
 fi
-plan 46
+plan 49
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets per run"
 
 # lossless NAME: exit 0, all delivered once in order, nothing dropped.
@@ -76,6 +76,19 @@ like "stalled guest: vmm-mini reports the undrained ring and the flags" \
 	'the guest left the ring undrained for 10 s: .*pending 1, masked 1' "$rx_out"
 check "stalled guest: the rest counted as ring full ($(col drop_ring_full))" \
 	[ "$(col drop_ring_full)" -gt 0 ]
+# The stalled consumer sleeps in rx_wait's HLT (ring 0, IF=1) with nothing
+# pending in the LAPIC, and the kick that took the snapshot does not wake it.
+like "stalled guest: the target vCPU is halted in ring 0, vector neither in IRR nor ISR" \
+	'vCPU 0: RIP 0x[0-9a-f]+ CPL 0 IF 1 halted; .*irr 0 isr 0' "$rx_out"
+rip=$(printf '%s\n' "$rx_out" | sed -n 's/.*vCPU 0: RIP 0x\([0-9a-f]*\) .*/\1/p' | head -n 1)
+is "stalled guest: its RIP (0x$rip) lies in sys_rx_wait" sys_rx_wait \
+	"$(nm -n "$VIRQLAB_ROOT/build/guest.elf" | awk -v rip="$rip" '
+		function hex(s,  i, v) { v = 0; s = tolower(s)
+			for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return v }
+		$2 ~ /^[tT]$/ && hex($1) <= hex(rip) { sym = $3 } END { print sym }')"
+like "stalled guest: a kick does not wake it" \
+	'after the kick the guest consumed 0 more \(ring still undrained\)' "$rx_out"
 
 # hobble=1 (the regression knob of workloads/README.md): one exit more per packet.
 rx_run mask-direct "$low" 500

@@ -35,6 +35,24 @@ struct vcpu {
 	uint64_t exits[EXIT_KIND_NR];
 	uint64_t runs;			/* KVM_RUN returns, errors included */
 	uint64_t run_tsc;		/* host TSC just before the last KVM_RUN */
+	/* vcpu_snapshot(): asked for by another thread, taken by this one. */
+	atomic_int snap_state;
+	struct vcpu_snapshot *snap;
+};
+
+/*
+ * What a stuck vCPU was doing, for a diagnostic line. Its own thread takes
+ * it between two KVM_RUNs, where the state ioctls are safe and the state is
+ * the one the guest left (a halted vCPU stays halted: KVM_RUN returns EINTR
+ * with mp_state unchanged).
+ */
+struct vcpu_snapshot {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_lapic_state lapic;
+	struct kvm_mp_state mp;
+	struct kvm_vcpu_events events;
+	int err;			/* errno of the first ioctl that failed, or 0 */
 };
 
 struct vm_config {
@@ -106,6 +124,9 @@ void vcpu_create(struct vm *vm, int id);
 void vcpu_start(struct vcpu *vcpu);
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_dump(struct vcpu *vcpu, FILE *out);
+bool vcpu_snapshot(struct vcpu *vcpu, struct vcpu_snapshot *s);
+bool lapic_vector_bit(const struct kvm_lapic_state *l, unsigned int reg, unsigned int vector);
+void vcpu_snapshot_print(const struct vcpu_snapshot *s, int id, unsigned int vector);
 int vcpu_get_tsc_offset(struct vcpu *vcpu, int64_t *offset);
 
 /* loader.c */
