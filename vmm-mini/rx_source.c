@@ -252,6 +252,7 @@ static void report_stuck_guest(struct vm *vm, struct virqnet *dev, struct clock_
 	struct vcpu_snapshot s;
 
 	virqnet_dump(dev, "the guest left the ring undrained for 10 s");
+	virqnet_dump_trace(dev, 24);
 	if (!vcpu_snapshot(vcpu, &s)) {
 		pr_warn("vCPU %d: no state: %s", vcpu->id,
 			s.err ? strerror(s.err) : "its thread did not answer the kick");

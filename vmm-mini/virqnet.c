@@ -67,7 +67,7 @@ static int virqnet_enable(struct virqnet *dev)
 			    dev->buf_size);
 		return -1;
 	}
-	if ((dev->ring_gpa | dev->buf_gpa | dev->flags_gpa | dev->latlog_gpa) & 63) {
+	if ((dev->ring_gpa | dev->buf_gpa | dev->flags_gpa | dev->latlog_gpa | dev->trace_gpa) & 63) {
 		guest_error(dev, "ring, buffer, flag or log address not 64-byte aligned");
 		return -1;
 	}
@@ -78,11 +78,14 @@ static int virqnet_enable(struct virqnet *dev)
 				vm->nr_vcpus * sizeof(struct virqnet_vcpu_flags));
 	dev->latlog = dev->latlog_gpa ?
 		gpa_to_hva(vm, dev->latlog_gpa, sizeof(struct virqnet_lat_log)) : NULL;
-	if (!dev->ring || !dev->bufs || !dev->flags || (dev->latlog_gpa && !dev->latlog)) {
-		guest_error(dev, "ring 0x%llx, buffers 0x%llx, flags 0x%llx or log 0x%llx "
-			    "outside guest RAM", (unsigned long long)dev->ring_gpa,
+	dev->trace = dev->trace_gpa ?
+		gpa_to_hva(vm, dev->trace_gpa, sizeof(struct virqnet_trace)) : NULL;
+	if (!dev->ring || !dev->bufs || !dev->flags || (dev->latlog_gpa && !dev->latlog) ||
+	    (dev->trace_gpa && !dev->trace)) {
+		guest_error(dev, "ring 0x%llx, buffers 0x%llx, flags 0x%llx, log 0x%llx or trace "
+			    "0x%llx outside guest RAM", (unsigned long long)dev->ring_gpa,
 			    (unsigned long long)dev->buf_gpa, (unsigned long long)dev->flags_gpa,
-			    (unsigned long long)dev->latlog_gpa);
+			    (unsigned long long)dev->latlog_gpa, (unsigned long long)dev->trace_gpa);
 		return -1;
 	}
 	if (dev->vector < 32 || dev->vector > 255 || dev->irq_cpu >= vm->nr_vcpus) {
@@ -153,6 +156,8 @@ static uint32_t reg_read(struct virqnet *dev, uint32_t off)
 	case VIRQNET_REG_FLAGS_HI:	return dev->flags_gpa >> 32;
 	case VIRQNET_REG_LATLOG_LO:	return (uint32_t)dev->latlog_gpa;
 	case VIRQNET_REG_LATLOG_HI:	return dev->latlog_gpa >> 32;
+	case VIRQNET_REG_TRACE_LO:	return (uint32_t)dev->trace_gpa;
+	case VIRQNET_REG_TRACE_HI:	return dev->trace_gpa >> 32;
 	case VIRQNET_REG_IRQ_VECTOR:	return dev->vector;
 	case VIRQNET_REG_IRQ_CPU:	return dev->irq_cpu;
 	case VIRQNET_REG_STATUS:	return status(dev);
@@ -188,6 +193,8 @@ static void reg_write(struct virqnet *dev, uint32_t off, uint32_t v)
 	case VIRQNET_REG_FLAGS_HI:	set_hi(&dev->flags_gpa, v); break;
 	case VIRQNET_REG_LATLOG_LO:	set_lo(&dev->latlog_gpa, v); break;
 	case VIRQNET_REG_LATLOG_HI:	set_hi(&dev->latlog_gpa, v); break;
+	case VIRQNET_REG_TRACE_LO:	set_lo(&dev->trace_gpa, v); break;
+	case VIRQNET_REG_TRACE_HI:	set_hi(&dev->trace_gpa, v); break;
 	case VIRQNET_REG_IRQ_VECTOR:	dev->vector = v; break;
 	case VIRQNET_REG_IRQ_CPU:	dev->irq_cpu = v; break;
 	case VIRQNET_REG_CTRL:
@@ -511,6 +518,46 @@ void virqnet_dump(struct virqnet *dev, const char *why)
 		dev->flags ? dev->flags[dev->irq_cpu].masked : 0,
 		(unsigned long long)dev->c.irqs_raised, (unsigned long long)dev->c.irqs_suppressed);
 	pthread_mutex_unlock(&dev->lock);
+}
+
+/*
+ * The guest's handshake trace, newest last, as one line per entry. A copy
+ * is taken first: the guest may still be writing, and nothing in it is
+ * used but to print (an unknown event prints as a number).
+ */
+void virqnet_dump_trace(struct virqnet *dev, unsigned int last)
+{
+	static const char *const names[] = {
+		[VIRQNET_TR_ISR] = "isr", [VIRQNET_TR_LOOK] = "look",
+		[VIRQNET_TR_SLEEP] = "sleep", [VIRQNET_TR_WAKE] = "wake",
+	};
+	struct virqnet_trace_entry ent[VIRQNET_TRACE_SIZE];
+	uint32_t head;
+	uint64_t t0;
+
+	if (!dev->trace)
+		return;
+	head = __atomic_load_n(&dev->trace->head, __ATOMIC_ACQUIRE);
+	memcpy(ent, dev->trace->ent, sizeof(ent));
+	if (last > VIRQNET_TRACE_SIZE)
+		last = VIRQNET_TRACE_SIZE;
+	if (last > head)
+		last = head;
+	t0 = ent[(head - last) % VIRQNET_TRACE_SIZE].tsc;
+	pr_warn("virqnet: the guest's last %u handshake steps (of %u; a b c as in uapi/virqnet.h):",
+		last, head);
+	for (uint32_t i = head - last; i != head; i++) {
+		const struct virqnet_trace_entry *e = &ent[i % VIRQNET_TRACE_SIZE];
+		char name[16];
+
+		if (e->event < ARRAY_SIZE(names) && names[e->event])
+			snprintf(name, sizeof(name), "%s", names[e->event]);
+		else
+			snprintf(name, sizeof(name), "event %u", e->event);
+		pr_warn("  %u +%llu %s a 0x%x b 0x%llx c 0x%llx", i,
+			(unsigned long long)(e->tsc - t0), name, e->a,
+			(unsigned long long)e->b, (unsigned long long)e->c);
+	}
 }
 
 /* The driver has enabled the device (sink mode needs no driver). */

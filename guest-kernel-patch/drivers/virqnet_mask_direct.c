@@ -16,6 +16,21 @@
 static volatile uint32_t kicked;
 
 /*
+ * The handshake's steps, for vmm-mini to print if the guest ever stops
+ * consuming (uapi/virqnet.h, struct virqnet_trace). The handler may
+ * interrupt the consumer mid-entry: the slot is claimed with one locked
+ * instruction, so each writer fills its own.
+ */
+static struct virqnet_trace trace __attribute__((aligned(64)));
+
+static inline void md_trace(uint32_t event, uint32_t a, uint64_t b, uint64_t c)
+{
+	uint32_t i = __atomic_fetch_add(&trace.head, 1, __ATOMIC_RELAXED);
+
+	trace.ent[i % VIRQNET_TRACE_SIZE] = (struct virqnet_trace_entry){ rdtsc(), event, a, b, c };
+}
+
+/*
  * Handler, ring 0: mask first, then clear pending (a locked exchange, so
  * the clear is ordered before the consumer's next read of prod).
  */
@@ -24,6 +39,7 @@ static void virqnet_md_isr(struct irq_frame *f)
 	struct virqnet_vcpu_flags *fl = &virqnet.flags[this_cpu()->cpu];
 
 	virqnet_irqs++;
+	md_trace(VIRQNET_TR_ISR, fl->pending | fl->masked << 1 | (f->cs & 3) << 8, f->rip, f->rflags);
 	WRITE_ONCE(fl->masked, 1);
 	__atomic_exchange_n(&fl->pending, 0, __ATOMIC_SEQ_CST);
 	kicked = 1;
@@ -40,6 +56,7 @@ static long sys_rx_wait(long a, long b, long c)
 	while (!kicked) {
 		safe_halt();
 		cli();
+		md_trace(VIRQNET_TR_WAKE, kicked, 0, 0);
 	}
 	kicked = 0;
 	return 0;
@@ -49,6 +66,8 @@ void virqnet_md_init(void)
 {
 	irq_register(VIRQNET_VECTOR, virqnet_md_isr);
 	syscall_register(SYS_rx_wait, sys_rx_wait);
+	writel(VIRQNET_MMIO_GPA + VIRQNET_REG_TRACE_LO, (uint32_t)(uintptr_t)&trace);
+	writel(VIRQNET_MMIO_GPA + VIRQNET_REG_TRACE_HI, (uint64_t)(uintptr_t)&trace >> 32);
 }
 
 /*
@@ -127,12 +146,15 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 		WRITE_ONCE(fl->pending, 0);
 		WRITE_ONCE(fl->masked, 0);
 		mfence();
-		if (__atomic_load_n(&r->prod, __ATOMIC_ACQUIRE) != cons) {
+		prod = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE);
+		md_trace(VIRQNET_TR_LOOK, cons, prod, 0);
+		if (prod != cons) {
 			WRITE_ONCE(fl->masked, 1);
 			continue;
 		}
 		if (READ_ONCE(r->stop))
 			return passes;
+		md_trace(VIRQNET_TR_SLEEP, cons, 0, 0);
 		syscall3(SYS_rx_wait, 0, 0, 0);
 	}
 }

@@ -24,7 +24,7 @@ if [ "$KVM_WHERE" = sandbox ]; then
 else
 	n=${RX_COUNT:-20000} low=2000 med=20000
 fi
-plan 49
+plan 50
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets per run"
 
 # lossless NAME: exit 0, all delivered once in order, nothing dropped.
@@ -89,6 +89,9 @@ is "stalled guest: its RIP (0x$rip) lies in sys_rx_wait" sys_rx_wait \
 		$2 ~ /^[tT]$/ && hex($1) <= hex(rip) { sym = $3 } END { print sym }')"
 like "stalled guest: a kick does not wake it" \
 	'after the kick the guest consumed 0 more \(ring still undrained\)' "$rx_out"
+# ... and prints the guest's handshake trace: interrupts, looks and sleeps.
+like "stalled guest: the guest's handshake trace is printed" \
+	"the guest's last 24 handshake steps.* isr a 0x[0-9a-f]* b 0x.* look a 0x.* sleep a 0x" "$(printf '%s\n' "$rx_out" | tr '\n' ' ')"
 
 # hobble=1 (the regression knob of workloads/README.md): one exit more per packet.
 rx_run mask-direct "$low" 500

@@ -52,6 +52,8 @@
 #define VIRQNET_REG_ERRORS	0x44	/* RO bad accesses and configs rejected */
 #define VIRQNET_REG_LATLOG_LO	0x48	/* RW GPA of struct virqnet_lat_log (optional) */
 #define VIRQNET_REG_LATLOG_HI	0x4c
+#define VIRQNET_REG_TRACE_LO	0x50	/* RW GPA of struct virqnet_trace (optional) */
+#define VIRQNET_REG_TRACE_HI	0x54
 
 #define VIRQNET_CTRL_ENABLE	(1u << 0)	/* validate the config and start */
 #define VIRQNET_CTRL_DISABLE	(1u << 1)
@@ -120,6 +122,36 @@ struct virqnet_lat_log {
 	uint32_t head;		/* entries written, free-running */
 	uint32_t pad[15];
 	struct virqnet_lat_entry ent[VIRQNET_LAT_LOG_SIZE];
+};
+
+/*
+ * Handshake trace (mask-direct, optional): the driver's handler and consumer
+ * append one entry per step of the handshake; the device reads it only to
+ * explain a guest that stopped consuming (vmm-mini prints the last entries
+ * with its undrained-ring report). A ring of the newest entries; `head` is
+ * free-running. Nothing in it is trusted: the device only prints it.
+ */
+#define VIRQNET_TRACE_SIZE	64
+
+enum virqnet_trace_event {
+	VIRQNET_TR_ISR = 1,	/* a: flags at entry (pending | masked << 1 | CPL << 8), b: RIP, c: RFLAGS */
+	VIRQNET_TR_LOOK,	/* consumer's look after unmasking; a: cons, b: prod seen */
+	VIRQNET_TR_SLEEP,	/* consumer calls rx_wait; a: cons */
+	VIRQNET_TR_WAKE,	/* rx_wait's HLT returned; a: kicked */
+};
+
+struct virqnet_trace_entry {
+	uint64_t tsc;
+	uint32_t event;
+	uint32_t a;
+	uint64_t b;
+	uint64_t c;
+};
+
+struct virqnet_trace {
+	uint32_t head;
+	uint32_t pad[15];
+	struct virqnet_trace_entry ent[VIRQNET_TRACE_SIZE];
 };
 
 /* Guest-side verification counters, reported with SYNC_REPORT at the end. */

@@ -56,7 +56,7 @@ struct virqnet {
 	pthread_mutex_t lock;
 
 	/* Guest-programmed registers, validated on ENABLE. */
-	uint64_t ring_gpa, buf_gpa, flags_gpa, latlog_gpa;
+	uint64_t ring_gpa, buf_gpa, flags_gpa, latlog_gpa, trace_gpa;
 	uint32_t ring_size, buf_size, vector, irq_cpu;
 	bool enabled, cfg_error;
 
@@ -65,6 +65,7 @@ struct virqnet {
 	uint8_t *bufs;
 	struct virqnet_vcpu_flags *flags;
 	struct virqnet_lat_log *latlog;
+	struct virqnet_trace *trace;	/* read only to explain a stall */
 	int irqfd;
 
 	/* Host-owned shadow state. */
@@ -105,5 +106,6 @@ bool virqnet_drained(struct virqnet *dev);
 bool virqnet_ready(struct virqnet *dev);
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value);
 void virqnet_dump(struct virqnet *dev, const char *why);
+void virqnet_dump_trace(struct virqnet *dev, unsigned int last);
 
 #endif
