@@ -60,10 +60,10 @@ struct exit_start {
 /*
  * Per vCPU thread: the exit being handled, in slot tid % EXITING_SLOTS. An
  * array, not a hash keyed by tid: this runs on every exit and every entry,
- * and a hash update and delete there (bucket lock, free list) cost more
- * than the rest of both programs together. Threads whose tids share a slot
- * are told apart by the tid stored in it; the rare exit lost to such a
- * collision only thins the histogram.
+ * and a hash update and delete there (bucket lock, free list) were about
+ * half of kvm_entry's program time (--bpf-stats, probes/README.md).
+ * Threads whose tids share a slot are told apart by the tid stored in it;
+ * the rare exit lost to such a collision only thins the histogram.
  */
 #define EXITING_SLOTS	1024
 struct {
