@@ -52,14 +52,23 @@ struct {
 } exit_time SEC(".maps");
 
 struct exit_start {
-	__u64 ns;
+	__u64 ns;		/* 0: no exit open */
+	__u32 tid;
 	__u32 reason;
 };
 
-/* Per vCPU thread: the exit being handled. */
+/*
+ * Per vCPU thread: the exit being handled, in slot tid % EXITING_SLOTS. An
+ * array, not a hash keyed by tid: this runs on every exit and every entry,
+ * and a hash update and delete there (bucket lock, free list) were about
+ * half of kvm_entry's program time (--bpf-stats, probes/README.md).
+ * Threads whose tids share a slot are told apart by the tid stored in it;
+ * the rare exit lost to such a collision only thins the histogram.
+ */
+#define EXITING_SLOTS	1024
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EXITING_SLOTS);
 	__type(key, __u32);
 	__type(value, struct exit_start);
 } exiting SEC(".maps");
@@ -184,10 +193,14 @@ int on_kvm_tp(void *ctx)
 		bpf_map_update_elem(&keyed_counts, &key, &one, BPF_NOEXIST);
 
 	if (tp == TP_KVM_EXIT) {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-		struct exit_start s = { bpf_ktime_get_ns(), (__u32)k0 };
+		__u32 tid = (__u32)bpf_get_current_pid_tgid(), slot = tid % EXITING_SLOTS;
+		struct exit_start *s = bpf_map_lookup_elem(&exiting, &slot);
 
-		bpf_map_update_elem(&exiting, &tid, &s, BPF_ANY);
+		if (s) {
+			s->tid = tid;
+			s->reason = (__u32)k0;
+			s->ns = bpf_ktime_get_ns();
+		}
 	}
 	return PASS_ON;
 }
@@ -196,7 +209,7 @@ int on_kvm_tp(void *ctx)
 SEC("tracepoint")
 int on_kvm_entry(void *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), slot = tid % EXITING_SLOTS;
 	struct exit_start *s;
 	struct exit_slot es;
 	__u64 ns, one = 1, *c;
@@ -204,12 +217,12 @@ int on_kvm_entry(void *ctx)
 	if (!ours())
 		return PASS_ON;
 	count(TP_KVM_ENTRY);
-	s = bpf_map_lookup_elem(&exiting, &tid);
-	if (!s)
+	s = bpf_map_lookup_elem(&exiting, &slot);
+	if (!s || !s->ns || s->tid != tid)
 		return PASS_ON;
 	ns = bpf_ktime_get_ns() - s->ns;
 	es.reason = s->reason;
-	bpf_map_delete_elem(&exiting, &tid);
+	s->ns = 0;
 	hist_add(H_EXIT_TIME, ns);
 	es.slot = ns > 1 ? log2_u64(ns) : 0;
 	c = bpf_map_lookup_elem(&exit_time, &es);

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "virqstat.skel.h"
 #include "virqstat_out.h"
@@ -38,8 +39,12 @@
 #define EXIT_NO_BPF	4
 #define EXIT_SIGINT	130
 
+/* Long options without a short form. */
+enum { OPT_NO_TP = 256, OPT_NO_USDT, OPT_BPF_STATS };
+
 static const char usage_text[] =
-"USAGE: virqstat [-i SECS] [-o FILE] [-q] [-v] (-p PID | -- CMD [ARGS...])\n"
+"USAGE: virqstat [-i SECS] [-o FILE] [-q] [-v] [--no-tracepoints] [--no-usdt]\n"
+"                (-p PID | -- CMD [ARGS...])\n"
 "\n"
 "Count KVM's interrupt and exit tracepoints (kvm_msi_set_irq, kvm_apic_accept_irq,\n"
 "kvm_inj_virq, kvm_exit by reason, kvm_userspace_exit by reason, ...) for one\n"
@@ -50,11 +55,16 @@ static const char usage_text[] =
 "  -o, --output FILE    write totals and histograms, tab-separated, '#' header\n"
 "  -q, --quiet          no table at the end\n"
 "  -v, --verbose        libbpf's messages\n"
-"  -h, --help           this text\n"
+"      --no-tracepoints leave the KVM tracepoints alone (reported off)\n"
+"      --no-usdt        leave vmm-mini's USDT probes alone; with both, nothing is\n"
+"                       attached: what the wrapper alone costs\n"
+"      --bpf-stats      enable the kernel's BPF run-time statistics while tracing\n"
+"                       and report each program's runs and nanoseconds\n""  -h, --help           this text\n"
 "\n"
 "Each tracepoint is reported live (fired), idle (attached, never fired for\n"
-"the process) or absent (not in this kernel). Needs root (or CAP_BPF and\n"
-"CAP_PERFMON); without BPF it says why in one line and exits 4.\n"
+"the process), absent (not in this kernel) or off (--no-tracepoints). Needs\n"
+"root (or CAP_BPF and CAP_PERFMON); without BPF it says why in one line and\n"
+"exits 4.\n"
 "\n"
 "EXAMPLES:\n"
 "  virqstat -- build/vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 20000\n"
@@ -306,6 +316,31 @@ static void release(struct child *c, const char *cmd)
 	close(c->err_fd);
 }
 
+/*
+ * What the programs cost in the kernel, as it measured them (BPF_ENABLE_STATS):
+ * the cost of tracing we can see from inside, short of the traps that reach
+ * a program (a uprobe's int3 and single-step are outside run_time_ns).
+ */
+static void prog_costs(struct virqstat_bpf *skel, struct run_info *ri)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		struct prog_cost *pc;
+
+		if (ri->nprogs == MAX_PROGS)
+			break;
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		pc = &ri->prog[ri->nprogs++];
+		snprintf(pc->name, sizeof(pc->name), "%s", bpf_program__name(prog));
+		pc->runs = info.run_cnt;
+		pc->run_ns = info.run_time_ns;
+	}
+}
+
 static bool alive(pid_t pid, bool is_child, int *status)
 {
 	if (is_child)
@@ -322,6 +357,9 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-tracepoints", no_argument, NULL, OPT_NO_TP },
+		{ "no-usdt", no_argument, NULL, OPT_NO_USDT },
+		{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
 		{}
 	};
 	static struct run_info ri;
@@ -333,9 +371,13 @@ int main(int argc, char **argv)
 	double interval = 0;
 	uint64_t next_row = 0;
 	bool quiet = false, have_cmd, header = true;
+	bool want_tp = true, want_usdt = true, bpf_stats = false;
+	int stats_fd = -1;
 	int opt, status = 0, code = 0, err;
 	pid_t pid = 0;
 
+	/* Usage errors are one line, ours: getopt's own would make it two. */
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+p:i:o:qvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -352,7 +394,11 @@ int main(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: fail(EXIT_USAGE, "bad option (see --help)");
+		case OPT_NO_TP: want_tp = false; break;
+		case OPT_NO_USDT: want_usdt = false; break;
+		case OPT_BPF_STATS: bpf_stats = true; break;
+		default: fail(EXIT_USAGE, "bad option or missing value: '%s' (see --help)",
+			      argv[optind - 1]);
 		}
 	}
 	have_cmd = optind < argc;
@@ -410,8 +456,21 @@ int main(int argc, char **argv)
 		     err == -EPERM || err == -EACCES ?
 		     " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 	}
-	attach_tracepoints(skel, tfs, &ri);
-	attach_usdt(skel, binary, &ri);
+	if (bpf_stats) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			fail(EXIT_NO_BPF, "--bpf-stats: cannot enable BPF run-time statistics: %s",
+			     strerror(-stats_fd));
+	}
+	if (want_tp)
+		attach_tracepoints(skel, tfs, &ri);
+	else
+		for (int tp = 0; tp < NR_TPS; tp++)
+			ri.tp[tp] = TP_OFF;
+	if (want_usdt)
+		attach_usdt(skel, binary, &ri);
+	else
+		snprintf(ri.usdt_why, sizeof(ri.usdt_why), "off (--no-usdt)");
 	if (!ri.usdt && verbose)
 		fprintf(stderr, "virqstat: %s\n", ri.usdt_why);
 
@@ -445,6 +504,8 @@ int main(int argc, char **argv)
 		}
 	}
 	ri.end_ns = mono_ns();
+	if (bpf_stats)
+		prog_costs(skel, &ri);
 	if (have_cmd) {
 		if (WIFEXITED(status))
 			code = WEXITSTATUS(status);
@@ -461,6 +522,8 @@ int main(int argc, char **argv)
 		if (!code)
 			code = EXIT_INTERNAL;
 	}
+	if (stats_fd >= 0)
+		close(stats_fd);
 	virqstat_bpf__destroy(skel);
 	return code;
 }

@@ -294,6 +294,7 @@ static const char *tp_state(const struct run_info *ri, const struct totals *t, i
 	switch (ri->tp[tp]) {
 	case TP_ABSENT: return "absent";
 	case TP_FAILED: return "failed";
+	case TP_OFF: return "off";
 	default: return t->ev[tp] ? "live" : "idle";
 	}
 }
@@ -360,6 +361,14 @@ void table_print(FILE *f, struct virqstat_bpf *skel, const struct run_info *ri)
 			(unsigned long long)hist_percentile(&h, 99));
 		print_log2(f, h.log2, "ns");
 	}
+	if (ri->nprogs)
+		fprintf(f, "%-22s %12s %14s %10s\n", "BPF program", "runs", "run ns", "ns/run");
+	for (int i = 0; i < ri->nprogs; i++) {
+		const struct prog_cost *pc = &ri->prog[i];
+
+		fprintf(f, "  %-20s %12llu %14llu %10.0f\n", pc->name, (unsigned long long)pc->runs,
+			(unsigned long long)pc->run_ns, pc->runs ? (double)pc->run_ns / pc->runs : 0.0);
+	}
 }
 
 static void tsv_hist(FILE *f, const char *name, const struct hist *h)
@@ -425,6 +434,12 @@ int tsv_write(const char *path, struct virqstat_bpf *skel, const struct run_info
 		if (!bpf_map_lookup_elem(efd, &k, &v))
 			fprintf(f, "exit_time_log2\texit_reason=%u\t%llu\t%llu\n", k.reason,
 				(unsigned long long)slot_lo(k.slot), (unsigned long long)v);
+	}
+	for (int i = 0; i < ri->nprogs; i++) {
+		fprintf(f, "bpf\t%s\truns\t%llu\n", ri->prog[i].name,
+			(unsigned long long)ri->prog[i].runs);
+		fprintf(f, "bpf\t%s\trun_ns\t%llu\n", ri->prog[i].name,
+			(unsigned long long)ri->prog[i].run_ns);
 	}
 	err = ferror(f);
 	if (fclose(f) || err)

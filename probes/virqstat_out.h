@@ -21,11 +21,15 @@ enum tp_state {
 	TP_ABSENT,		/* this kernel has no such tracepoint */
 	TP_ATTACHED,		/* attached; live or idle once counted */
 	TP_FAILED,		/* exists, but attaching failed */
+	TP_OFF,			/* not attached: --no-tracepoints */
 };
 
 struct totals {
 	uint64_t ev[NR_EVENTS];
 };
+
+/* More than virqstat.bpf.c has, which is 7. */
+#define MAX_PROGS	16
 
 struct run_info {
 	int pid;
@@ -36,6 +40,12 @@ struct run_info {
 	bool usdt;			/* vmm-mini's probes attached */
 	char usdt_why[PATH_MAX + 128];	/* else why not */
 	bool interrupted;
+	/* --bpf-stats: each program's runs and run time, from the kernel */
+	int nprogs;
+	struct prog_cost {
+		char name[32];
+		uint64_t runs, run_ns;
+	} prog[MAX_PROGS];
 };
 
 extern const char *const tp_names[NR_TPS];

@@ -31,12 +31,13 @@ expect_usage() {
 }
 
 [ "$(id -u)" = 0 ] || skip_all "virqstat needs root for BPF"
-plan 26
+plan 35
 
 expect_usage "no target" "either -p PID or -- CMD" -q
 expect_usage "bad -i" "-i 'x': expected seconds" -i x -- true
 expect_usage "no such pid" "-p 999999: no such process" -p 999999
 expect_usage "unknown command" "cannot run 'no-such-cmd'" -- no-such-cmd
+expect_usage "unknown option" "bad option" --no-such-option -- true
 
 "$VS" -q -o "$tmp/out.tsv" -- sh -c 'exit 3'
 is "-- CMD: CMD's exit status passes through" 3 "$?"
@@ -46,6 +47,24 @@ states=$(awk -F'\t' '$1 == "tracepoint" && $3 == "state" { print $4 }' "$tmp/out
 like "every tracepoint is live, idle or absent ($states)" '^((live|idle|absent) )+$' "$states"
 is "14 tracepoints reported" 14 "$(awk -F'\t' '$1 == "tracepoint"' "$tmp/out.tsv" | wc -l)"
 like "no USDT in sh: the file says why" "no virqlab:run_start probe in" "$(field meta usdt -)"
+is "without --bpf-stats the file has no bpf rows" 0 \
+	"$(awk -F'\t' '$1 == "bpf"' "$tmp/out.tsv" | wc -l)"
+
+help=$("$VS" --help)
+like "--help names --no-tracepoints, --no-usdt and --bpf-stats" \
+	"--no-tracepoints.*--no-usdt.*--bpf-stats" "$(printf '%s' "$help" | tr '\n' ' ')"
+"$VS" -q --no-tracepoints --no-usdt -o "$tmp/out.tsv" -- true
+states=$(awk -F'\t' '$1 == "tracepoint" && $3 == "state" { print $4 }' "$tmp/out.tsv" | sort -u)
+is "--no-tracepoints: every tracepoint is reported off" off "$states"
+is "--no-usdt: the file says the probes were left off" "off (--no-usdt)" "$(field meta usdt -)"
+
+# --bpf-stats: runs and run time of every program in virqstat.bpf.c.
+nprogs=$(grep -c '^SEC("' "$VIRQLAB_ROOT/probes/virqstat.bpf.c")
+"$VS" -q --bpf-stats -o "$tmp/out.tsv" -- true
+is "--bpf-stats: a runs row per BPF program" "$nprogs" \
+	"$(awk -F'\t' '$1 == "bpf" && $3 == "runs" && $4 ~ /^[0-9]+$/' "$tmp/out.tsv" | wc -l)"
+is "--bpf-stats: a run_ns row per BPF program" "$nprogs" \
+	"$(awk -F'\t' '$1 == "bpf" && $3 == "run_ns" && $4 ~ /^[0-9]+$/' "$tmp/out.tsv" | wc -l)"
 
 sleep 60 &
 sleeper=$!

@@ -8,7 +8,8 @@
 # count the same, to the event. The probe's interrupt and user-space-exit
 # counts must equal vmm-mini's own counters and KVM's binary statistics
 # (whole-process totals, the life_* stats columns), and its delivery-latency
-# percentiles must fall within one log2 slot of vmm-mini's own.
+# percentiles must fall within one log2 slot of vmm-mini's own. With
+# --bpf-stats the kernel's run count of a program matches the probe hits.
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
@@ -32,7 +33,7 @@ done
 nev=$(echo "$events" | tr , '\n' | grep -c .)
 command -v perf >/dev/null || bail_out "perf not installed (scripts/deps.sh installs linux-perf)"
 
-plan $(( 2 * (nev + 11) + 2 ))
+plan $(( 2 * (nev + 14) + 2 ))
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets at $rate pps;" \
 	"$nev KVM tracepoints here"
 
@@ -56,7 +57,8 @@ check "virqstat says it needs BPF in one line and exits 4 when it has none" \
 diag "unprivileged: $(cat "$tmp/err")"
 
 for mode in inject mask-direct; do
-	RX_WRAP="perf stat -x, -o $tmp/perf.txt -e $events -- $BUILD/virqstat -q -o $tmp/probes.tsv --" \
+	RX_WRAP="perf stat -x, -o $tmp/perf.txt -e $events -- \
+		$BUILD/virqstat -q --bpf-stats -o $tmp/probes.tsv --" \
 		rx_run "$mode" "$rate" "$n"
 	is "$mode: vmm-mini under virqstat under perf exits 0" 0 "$rx_rc"
 	[ "$rx_rc" = 0 ] || diag "$rx_out"
@@ -83,9 +85,21 @@ for mode in inject mask-direct; do
 	if [ "$(probe tracepoint kvm_exit state)" = live ]; then
 		is "$mode: kvm_exit = KVM stat exits" "$(col life_kvm_exits)" \
 			"$(probe count kvm_exit total)"
+		# Every exit is timed to its entry, but the last of each vCPU (never re-entered).
+		timed=$(probe pctl exit_time_ns samples) exits=$(probe count kvm_exit total)
+		check "$mode: exit_time_ns times every exit re-entered ($timed of $exits)" \
+			sh -c '[ "$1" -le "$2" ] && [ "$1" -ge "$3" ]' sh "$timed" "$exits" \
+			"$(( exits - $(col vcpus) ))"
 	else
 		skip "$mode: kvm_exit $(probe tracepoint kvm_exit state) on this KVM"
+		skip "$mode: exit_time_ns: kvm_exit $(probe tracepoint kvm_exit state) on this KVM"
 	fi
+	# --bpf-stats: the kernel's own count of program runs matches the probe's.
+	is "$mode: --bpf-stats: on_irq_raise ran once per irq_raise hit" \
+		"$(( $(probe usdt irq_raise total) + $(probe usdt irq_control total) ))" \
+		"$(probe bpf on_irq_raise runs)"
+	check "$mode: --bpf-stats: on_kvm_tp's run time measured ($(probe bpf on_kvm_tp run_ns) ns)" \
+		[ "$(probe bpf on_kvm_tp run_ns)" -gt 0 ]
 	is "$mode: suppressed interrupts: probe = vmm-mini" "$(col irqs_suppressed)" \
 		"$(probe usdt irqs_suppressed total)"
 	is "$mode: every latency sample reached the probe" "$(col lat_samples)" \
