@@ -146,6 +146,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	if (c->guest_errors)
 		printf("  guest errors rejected by the device: %llu\n",
 		       (unsigned long long)c->guest_errors);
+	if (g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED])
+		printf("  platform fault: %llu interrupts delivered inside STI's shadow (the guest "
+		       "stepped over the HLT; README \"Known issues\")\n",
+		       (unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED]);
 
 	if (path) {
 		FILE *f = fopen(path, "w");
@@ -167,7 +171,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			"\tlife_kvm_runs\tlife_irqs_raised\tlife_irqs_control");
 		for (unsigned int n = 0; n < NR_KVM; n++)
 			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
-		fputc('\n', f);
+		fputs("\tguest_shadow_irqs\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -211,7 +215,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			else
 				fprintf(f, "\t-");
 		}
-		fputc('\n', f);
+		fprintf(f, "\t%llu\n",
+			(unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED]);
 		fclose(f);
 	}
 	return ok;

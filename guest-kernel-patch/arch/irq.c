@@ -68,10 +68,45 @@ void irq_register(uint8_t vector, irq_handler_t fn)
 	handlers[vector] = fn;
 }
 
+/*
+ * `sti; hlt` (safe_halt) sleeps until the next interrupt without missing one
+ * that arrives after the caller's last check: STI's one-instruction shadow
+ * keeps interrupts off until HLT has begun (SDM Vol. 2B, STI). A platform
+ * that delivers an interrupt inside that shadow returns it onto the HLT
+ * itself: the vCPU then halts after the wake-up it was waiting for has
+ * already been handled, possibly for good. The emulated SVM of the sandbox
+ * does this (about once per 10^5..10^6 sleeps: the mask-direct stall of
+ * README "Known issues", caught by the driver's handshake trace with the
+ * handler's return RIP on the HLT). Step over such a HLT, as if it had
+ * been woken, and count it: the count is reported, never hidden.
+ */
+bool irq_step_over_shadowed_hlt(struct irq_frame *f)
+{
+	const uint8_t *ip = (const uint8_t *)f->rip;
+
+	if ((f->cs & 3) || ip[0] != 0xf4 || ip[-1] != 0xfb)	/* hlt after sti */
+		return false;
+	f->rip++;
+	this_cpu()->shadow_irqs++;
+	return true;
+}
+
+/* Interrupts delivered inside STI's shadow, all vCPUs. */
+uint64_t irq_shadow_count(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < MAX_CPUS; i++)
+		n += READ_ONCE(percpu[i].shadow_irqs);
+	return n;
+}
+
 void irq_dispatch(struct irq_frame *f)
 {
 	struct percpu *pc = this_cpu();
 
+	if (f->vector >= 32)
+		irq_step_over_shadowed_hlt(f);
 	if (handlers[f->vector]) {
 		handlers[f->vector](f);
 		return;

@@ -105,7 +105,9 @@ void virqnet_md_init(void)
  * and its handler has not yet cleared pending, and that handler wakes the
  * consumer, whose next pass reads prod after the descriptor was published.
  * The wake-up itself cannot be lost: sys_rx_wait tests `kicked` with
- * interrupts off and halts in STI's shadow.
+ * interrupts off and halts in STI's shadow (a platform that delivers an
+ * interrupt inside that shadow would return it onto the HLT; the interrupt
+ * entry steps over such a HLT: irq_step_over_shadowed_hlt, arch/irq.c).
  */
 __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 					 uint64_t poll_cycles, bool hobble)

@@ -14,7 +14,7 @@
 require_kvm "$@"
 
 VMM=$BUILD/vmm-mini
-plan 34
+plan 36
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null))"
 
 # vmm ARGS...: run vmm-mini; sets rc and out (console and diagnostics).
@@ -53,6 +53,13 @@ is "self-IPIs all arrive: exit 0" 0 "$rc"
 vmm --test msi
 is "KVM_SIGNAL_MSI and irqfd MSIs reach the handler: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || diag "$out"
+
+# An interrupt returned onto a HLT inside STI's shadow (the sandbox's emulated
+# SVM does it: README "Known issues") is stepped over and counted.
+vmm --test sti-shadow
+is "sti-shadow: exit 0" 0 "$rc"
+like "sti-shadow: shadowed HLT stepped over, others left alone" \
+	'sti-shadow: the shadowed HLT stepped over and counted, 3 others left alone' "$out"
 
 vmm --test irq-storm --args count=10000
 is "10,000 back-to-back interrupts all arrive: exit 0" 0 "$rc"

@@ -56,6 +56,7 @@ struct percpu {
 	uint64_t expect_vector;
 	uint64_t fixup_rip;
 	uint64_t caught_vector, caught_error, caught_cr2;
+	uint64_t shadow_irqs;		/* see irq_step_over_shadowed_hlt() */
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss64 tss;
 } __attribute__((aligned(64)));
@@ -96,6 +97,8 @@ void idt_init(void);
 void idt_load(void);
 void irq_register(uint8_t vector, irq_handler_t fn);
 void irq_dispatch(struct irq_frame *f);
+bool irq_step_over_shadowed_hlt(struct irq_frame *f);
+uint64_t irq_shadow_count(void);
 const char *exception_name(uint64_t vector);	/* NULL if it has none */
 
 /* gdt.c */

@@ -164,6 +164,7 @@ enum virqnet_report_key {
 	RX_REPORT_DRAIN_PASSES,		/* mask-direct: masked drain loops */
 	RX_REPORT_IRQS,			/* device interrupts the guest handled */
 	RX_REPORT_FOREIGN,		/* valid packets of another flow */
+	RX_REPORT_SHADOW_IRQS,		/* interrupts the platform delivered inside STI's shadow */
 	RX_REPORT_END
 };
 
