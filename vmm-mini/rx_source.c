@@ -249,7 +249,7 @@ static void report_stuck_guest(struct vm *vm, struct virqnet *dev, struct clock_
 {
 	struct vcpu *vcpu = &vm->vcpus[dev->irq_cpu < vm->nr_vcpus ? dev->irq_cpu : 0];
 	uint32_t before = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE), after;
-	struct vcpu_snapshot s;
+	struct vcpu_snapshot s = { 0 };	/* err stays 0 if the thread never answers */
 
 	virqnet_dump(dev, "the guest left the ring undrained for 10 s");
 	virqnet_dump_trace(dev, 24);
