@@ -117,12 +117,16 @@ run_cell() {
 		_vlen="--duration $(awk -v d="$wl_duration" 'BEGIN { print d + 1 }')"
 		_glen="--duration $wl_duration"
 	fi
-	_gargs=
-	[ "$wl_hobble" = on ] && [ "$_mode" = mask-direct ] && _gargs=hobble=1
+	# mask-poll is vmm-mini's mask-direct with the guest consumer polling
+	# (poll_us=N); the cell keeps the name mask-poll. The guest takes its
+	# knobs as space-separated key=value words in one --args.
+	_vmode=$_mode _gargs=
+	[ "$_mode" = mask-poll ] && _vmode=mask-direct _gargs="poll_us=$wl_poll_us"
+	[ "$wl_hobble" = on ] && [ "$_vmode" = mask-direct ] && _gargs="${_gargs:+$_gargs }hobble=1"
 	_wrap=
 	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q -o $cur_tmp/probes.tsv --"
 	# shellcheck disable=SC2086
-	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" $_vlen \
+	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_vmode" $_vlen \
 		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \
 		--stats "$cur_tmp/stats.tsv" --latency-log "$cur_tmp/lat.tsv" \
 		${_gargs:+--args "$_gargs"} > "$cur_tmp/vmm.log" 2>&1 &

@@ -9,7 +9,7 @@
 . "$VIRQLAB_ROOT/scripts/lib/workload.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 28
+plan 40
 t=$BUILD/tmp/workload-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -36,9 +36,16 @@ is "modes: commas or spaces" "inject mask-direct sink" "$wl_modes"
 is "defaults: repeats 3, pattern constant, size 64, probes off, hobble off" "3 constant 64 off off" \
 	"$wl_repeats $wl_pattern $wl_size $wl_probes $wl_hobble"
 is "name defaults to the file name" sweep "$wl_name"
+is "poll_us defaults to 1000" 1000 "$wl_poll_us"
 is "plain key on a real CPU" 10 "$wl_packets"
 workload_load "$t/sweep.conf" 1
 is "KEY@emulated wins on an emulated CPU" 5 "$wl_packets"
+
+# mask-poll: a mode of its own (run as mask-direct with --args poll_us=N).
+printf 'modes = mask-poll, mask-direct\nrates = 100\npackets = 10\npoll_us = 250\n' > "$t/poll.conf"
+workload_load "$t/poll.conf" 0
+is "mode mask-poll accepted" "mask-poll mask-direct" "$wl_modes"
+is "poll_us = 250 read" 250 "$wl_poll_us"
 
 # bad LINE-CONTENT EXPECTED-MESSAGE: a valid file with one bad line (line 4)
 # fails with exit 2 and file:4: message, and creates no results directory.
@@ -55,6 +62,10 @@ bad "rates = 100" "key given twice" "'rates' already set on line 2"
 bad "modes@native = sink" "unknown variant" "'modes@native': the only variant is @emulated"
 bad "cdf_rates = 1..2 x1" "a sweep that does not rise" "cdf_rates: sweep '1..2 x1' must rise"
 bad "just words" "a line without =" "expected 'key = value', got 'just words'"
+for v in 0 x 2000000; do
+	bad "poll_us = $v" "poll_us = $v rejected" "poll_us: '$v' is not valid \\(expected microseconds mask-poll polls before it sleeps, 1..1000000\\)\$"
+	is "... in one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+done
 
 err=$(scripts/run-experiment.sh "$t/missing.conf" 2>&1) && rc=0 || rc=$?
 like "missing workload file: exit 2 naming it (exit $rc)" "^$t/missing.conf: no such workload file" "$err"
