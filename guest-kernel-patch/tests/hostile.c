@@ -36,6 +36,7 @@ static void good_config(void)
 	writel(REG(VIRQNET_REG_BUF_SIZE), 2048);
 	set64(VIRQNET_REG_FLAGS_LO, (uint64_t)flags);
 	set64(VIRQNET_REG_LATLOG_LO, 0);
+	set64(VIRQNET_REG_TRACE_LO, 0);
 	writel(REG(VIRQNET_REG_IRQ_VECTOR), VIRQNET_VECTOR);
 	writel(REG(VIRQNET_REG_IRQ_CPU), 0);
 }
@@ -84,6 +85,8 @@ static void hostile(void)
 	expect_rejected("buffer size 1 MiB", VIRQNET_REG_BUF_SIZE, 1 << 20, false);
 	expect_rejected("flags past the end of RAM", VIRQNET_REG_FLAGS_LO, ram, true);
 	expect_rejected("latency log past the end of RAM", VIRQNET_REG_LATLOG_LO, ram - 128, true);
+	expect_rejected("handshake trace across the end of RAM", VIRQNET_REG_TRACE_LO, ram - 128, true);
+	expect_rejected("misaligned handshake trace", VIRQNET_REG_TRACE_LO, (uint64_t)ring_mem + 8, true);
 	expect_rejected("exception vector 5", VIRQNET_REG_IRQ_VECTOR, 5, false);
 	expect_rejected("vector 256", VIRQNET_REG_IRQ_VECTOR, 256, false);
 	expect_rejected("a vCPU that does not exist", VIRQNET_REG_IRQ_CPU, 99, false);
