@@ -67,7 +67,8 @@ bench-probes: all
 	$(Q)scripts/bench-probes.sh
 
 bench-rx: all
-	$(Q)scripts/run-experiment.sh saturation
+	$(Q)scripts/run-experiment.sh saturation; rc=$$?; \
+		scripts/rx-targets.sh results/latest || rc=$$?; exit $$rc
 
 # Regression verdicts: the newest run (results/latest) against the committed
 # reference run (results/baseline/); thresholds in scripts/compare.rules.

@@ -46,6 +46,8 @@ rc=0
 scripts/run-experiment.sh default --out "$out" || rc=$?
 [ -f "$out/summary.tsv" ] || exit "$rc"
 echo "demo: summary: $out/summary.txt (for programs: $out/summary.tsv, columns in results/README.md)"
+scripts/rx-targets.sh "$out" > /dev/null 2>&1 &&
+	echo "demo: the receive-path targets, MET or MISS with their figures: $out/targets.txt"
 for p in "$out"/plots/*.png; do
 	echo "demo: plot: $p (and .svg; .gp and .dat beside it)"
 done

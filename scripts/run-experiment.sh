@@ -103,10 +103,19 @@ stop_children() {
 	gen_pid= vmm_pid=
 }
 
+stalled_why="the sandbox stalled during this cell and an NMI revived it"
+
+# stalls DIR: how many times the sandbox stalled or froze so far in this
+# run (scripts/sandbox.sh saves a CPU state file into DIR for each).
+stalls() {
+	ls "$1"/sandbox-froze-*.txt 2>/dev/null | wc -l
+}
+
 # run_cell DIR CELL MODE RATE REPEAT: run one cell into DIR/cells/CELL.tmp,
 # then rename it to DIR/cells/CELL with its status (ok, or failed: why).
 run_cell() {
 	_dir=$1 _cell=$2 _mode=$3 _rate=$4 _rep=$5
+	_stalls0=$(stalls "$_dir")
 	cur_tmp=$_dir/cells/$_cell.tmp
 	rm -rf "$cur_tmp"
 	mkdir -p "$cur_tmp"
@@ -172,6 +181,10 @@ run_cell() {
 		_status=ok
 	fi
 	[ "$probes_ok" = 1 ] && [ "$_vrc" = 4 ] && _status="failed: probes: $(tail -1 "$cur_tmp/vmm.log")"
+	# The emulated machine stood still for seconds during this cell and an
+	# NMI revived it (scripts/sandbox.sh): its timings are not the mode's.
+	[ "$(stalls "$_dir")" != "$_stalls0" ] &&
+		_status="failed: $stalled_why (CPU state: $(ls -t "$_dir"/sandbox-froze-*.txt | head -1))"
 	echo "$_status" > "$cur_tmp/status"
 	rm -f "$cur_tmp/vmm.pid"
 	mv "$cur_tmp" "$_dir/cells/$_cell"
@@ -198,6 +211,7 @@ run_cells() {
 	fi
 	meta_set "$_d" kvm_flavour "$(scripts/kvm-flavour.sh)"
 	meta_set "$_d" kvm_kernel "$(uname -r)"
+	meta_set "$_d" kvm_kernel_cmdline "$(cat /proc/cmdline 2>/dev/null)"
 	meta_set "$_d" kvm_cpu "$(cpu_model)"
 	meta_set "$_d" kvm_where "${VIRQLAB_IN_SANDBOX:+sandbox (QEMU TCG -cpu max, emulated SVM)}"
 	[ -n "${VIRQLAB_IN_SANDBOX:-}" ] || meta_set "$_d" kvm_where native
@@ -212,6 +226,15 @@ run_cells() {
 		_cell_i=$((_cell_i + 1))
 		[ -d "$_d/cells/$cell" ] && continue
 		run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
+		case "$cell_status" in
+		"failed: $stalled_why"*)
+			# Kept aside, not summarized; the cell runs once more.
+			mkdir -p "$_d/discarded"
+			mv "$_d/cells/$cell" "$_d/discarded/$cell.stalled.$(stalls "$_d")"
+			echo "run-experiment: cell $cell: $cell_status; running it again" >&2
+			run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
+			;;
+		esac
 		_done_est=$(awk -v a="$_done_est" -v b="$est" 'BEGIN { print a + b }')
 		_el=$(secs "$_t0" "$(now)")
 		_left=$(awk -v e="$_el" -v d="$_done_est" -v t="$_todo_est" 'BEGIN { print (d > 0 ? (t - d) * e / d : t) }')
@@ -372,11 +395,37 @@ interrupted() {
 	exit 130
 }
 
+# first_undone: the first cell of the plan that has not finished.
+first_undone() {
+	for c in $(awk -F'\t' '!/^#/ { print $1 }' "$out/plan.tsv"); do
+		[ -d "$out/cells/$c" ] || { echo "$c"; return; }
+	done
+}
+
 if [ "$where" = sandbox ]; then
 	trap interrupted INT TERM HUP
 	limit=$(awk -v e="${est#* }" 'BEGIN { printf "%d", 600 + 3 * e }')
-	scripts/sandbox.sh --timeout "$limit" -- scripts/run-experiment.sh --worker "$out"
-	rc=$?
+	# A sandbox that freezes (scripts/sandbox.sh exit 125; README, Known
+	# issues) loses only the cell it was running: that cell never finished,
+	# so a new sandbox runs it again from the start, with the rest. Each
+	# freeze is counted in meta and its CPU state kept in the results.
+	freezes=$(meta_get "$out" sandbox_freezes)
+	freezes=${freezes:-0} max_freezes=${VIRQLAB_MAX_FREEZES:-5}
+	while :; do
+		VIRQLAB_SANDBOX_FROZE_DIR=$out scripts/sandbox.sh --timeout "$limit" -- scripts/run-experiment.sh --worker "$out"
+		rc=$?
+		[ "$rc" = 125 ] || break
+		cell=$(first_undone)
+		freezes=$((freezes + 1))
+		meta_set "$out" sandbox_freezes "$freezes"
+		prev=$(meta_get "$out" sandbox_froze_in)
+		meta_set "$out" sandbox_froze_in "${prev:+$prev }$cell"
+		if [ "$freezes" -ge "$max_freezes" ]; then
+			echo "run-experiment: the sandbox froze $freezes times (VIRQLAB_MAX_FREEZES=$max_freezes); giving up" >&2
+			break
+		fi
+		echo "run-experiment: the sandbox froze in cell $cell (freeze $freezes of at most $max_freezes): that cell is discarded and runs again in a new sandbox" >&2
+	done
 	if [ "$rc" = 130 ]; then
 		interrupted
 	fi

@@ -57,7 +57,14 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 [ -c /dev/kvm ] || fail "/dev/kvm did not appear after loading kvm-amd (no SVM in the emulated CPU?)"
 [ -f "/host$run/cmd" ] || fail "no command in $run"
 
+# The heartbeat: sandbox.sh takes a sandbox whose heartbeat stops for its
+# own freeze (the emulated machine stops running; see sandbox.sh).
+( n=0; while :; do n=$((n + 1)); echo "$n" 2>/dev/null > "/host$run/heartbeat"; sleep 2; done ) &
+hb=$!
+
 chroot /host /bin/sh "$run/cmd" < /dev/null > /dev/console 2>&1
-echo $? > "/host$run/rc"
+rc=$?
+kill "$hb" 2>/dev/null
+echo "$rc" > "/host$run/rc"
 sync
 poweroff -f

@@ -8,8 +8,17 @@
 # host is shared read-only. CMD's output streams here; its exit status is
 # ours.
 #
-# Exit: CMD's status; 124 on timeout; 130 on SIGINT/SIGTERM; 3 with one line
-# "sandbox: reason" when the sandbox itself cannot start; 2 on bad usage.
+# Exit: CMD's status; 124 on timeout; 125 when the sandbox froze (below);
+# 130 on SIGINT/SIGTERM; 3 with one line "sandbox: reason" when the sandbox
+# itself cannot start; 2 on bad usage.
+#
+# Freezes: now and then the emulated machine stops running altogether (seen
+# during inject runs at 2,000 pps; README, Known issues). The sandbox's /init
+# touches a heartbeat every 2 s; when it stops for VIRQLAB_SANDBOX_STALL
+# seconds (default 60) while CMD runs, the emulated CPU's state is read from
+# QEMU's monitor into build/sandbox-froze-*.txt (or VIRQLAB_SANDBOX_FROZE_DIR),
+# QEMU is stopped, and the exit is 125, so that a caller can tell it from
+# CMD's own failure (run-experiment.sh runs the lost cell again).
 
 set -u
 
@@ -26,6 +35,10 @@ Options:
                 loses interrupt injections into nested guests)
   --mem MiB     its memory (default 2048)
   --timeout S   kill it after S seconds and exit 124 (default 1800)
+
+Exit: CMD's status; 124 on --timeout; 125 when the sandbox froze (no
+heartbeat for VIRQLAB_SANDBOX_STALL s, default 60; its CPU state is saved in
+build/sandbox-froze-*.txt); 3 when the sandbox cannot start.
 
 Environment: VIRQLAB_* variables, BUILD, V and TERM are passed to CMD;
 VIRQLAB_SANDBOX_DIR overrides where vmlinuz and initramfs.cpio.gz are read.
@@ -65,6 +78,13 @@ done
 case "$cpus" in ''|*[!0-9]*) die2 "--cpus '$cpus': expected a number" ;; esac
 case "$mem" in ''|*[!0-9]*) die2 "--mem '$mem': expected MiB" ;; esac
 case "$timeout" in ''|*[!0-9]*) die2 "--timeout '$timeout': expected whole seconds" ;; esac
+stall=${VIRQLAB_SANDBOX_STALL:-60}
+nudge=${VIRQLAB_SANDBOX_NUDGE:-10}
+case "$stall" in ''|*[!0-9]*|0) die2 "VIRQLAB_SANDBOX_STALL '$stall': expected whole seconds > 0" ;; esac
+case "$nudge" in ''|*[!0-9]*) die2 "VIRQLAB_SANDBOX_NUDGE '$nudge': expected whole seconds (0: never)" ;; esac
+# VIRQLAB_SANDBOX_KARGS: more sandbox kernel parameters (e.g. idle=poll).
+kargs=${VIRQLAB_SANDBOX_KARGS:-}
+case "$kargs" in *[!A-Za-z0-9=_.,\ -]*) die2 "VIRQLAB_SANDBOX_KARGS '$kargs': only letters, digits, =_.,- and spaces" ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 case "$root" in *[!A-Za-z0-9/._+-]*) die3 "checkout path '$root' has characters the kernel command line cannot carry" ;; esac
@@ -123,9 +143,57 @@ klog="quiet loglevel=0"
 # kvm-amd module parameters, comma-separated (e.g. vgif=0,pause_filter_count=0).
 kvm_amd=${VIRQLAB_KVM_AMD:-}
 [ "${VIRQLAB_SANDBOX_DEBUG:-0}" = 1 ] && klog="loglevel=5"
+mkfifo "$run/mon.in" "$run/mon.out" || die3 "cannot create the monitor pipes in $run"
 
-qemu_pid=
+# monitor CMD: one human-monitor command to QEMU, its answer on stdout.
+monitor() {
+	printf '%s\n' "$1" > "$run/mon.in"
+	timeout 2 cat "$run/mon.out" | tr -d '\r' | sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e '/^iin/d' -e 's/^(qemu) *//'
+}
+
+# save_state WHY: what the monitor can tell about the emulated CPU, into a
+# new file whose name is printed.
+save_state() {
+	_state=${VIRQLAB_SANDBOX_FROZE_DIR:-$root/build}/sandbox-froze-$(date +%Y%m%d-%H%M%S)-$$.txt
+	{
+		echo "# $1; command: $(sed -n '$p' "$run/cmd")"
+		for q in 'info registers' 'info lapic' 'info pic' 'info irq'; do
+			echo "## $q"
+			monitor "$q"
+		done
+	} > "$_state" 2>&1
+	echo "$_state"
+}
+
+# watch_heartbeat: in the background while QEMU runs. A heartbeat that has
+# started and then stands still for $nudge seconds: save the CPU state and
+# send an NMI. A heartbeat still for $stall seconds: stop QEMU.
+watch_heartbeat() {
+	trap - INT TERM HUP
+	last= since=$(date +%s) nudged=0
+	while sleep 2; do
+		beat=$(cat "$run/heartbeat" 2>/dev/null)
+		now=$(date +%s)
+		if [ "$beat" != "$last" ] || [ -f "$run/rc" ]; then
+			last=$beat since=$now nudged=0
+			continue
+		fi
+		[ -n "$beat" ] || continue
+		if [ "$nudge" -gt 0 ] && [ "$nudged" = 0 ] && [ $((now - since)) -ge "$nudge" ]; then
+			nudged=1
+			echo "$(save_state "heartbeat $beat still for $((now - since)) s: NMI sent")" >> "$run/nudged"
+			monitor nmi > /dev/null
+		fi
+		[ $((now - since)) -ge "$stall" ] || continue
+		save_state "sandbox froze: heartbeat $beat still for $((now - since)) s: stopped" > "$run/froze"
+		kill -TERM "$qemu_pid" 2>/dev/null
+		return
+	done
+}
+
+qemu_pid= watch_pid=
 cleanup() {
+	[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
 	[ -n "$qemu_pid" ] && kill -TERM "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
 	rm -rf "$run"
 }
@@ -139,17 +207,35 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=${VIRQLAB_SANDBOX_TCG_THREAD:-single} -cpu max -smp "$cpus" -m "$mem" \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-chardev stdio,id=con,signal=off -serial chardev:con -bios qboot.rom \
+	-chardev pipe,id=mon,path="$run/mon" -mon chardev=mon,mode=readline \
 	-kernel "$sbdir/vmlinux" -initrd "$sbdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 $klog panic=-1 mitigations=off tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1 rdinit=/init virqlab.checkout=$root virqlab.run=$run virqlab.kvm_amd=$kvm_amd" \
+	-append "console=ttyS0 $klog panic=-1 mitigations=off tsc=reliable no_timer_check $kargs i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1 rdinit=/init virqlab.checkout=$root virqlab.run=$run virqlab.kvm_amd=$kvm_amd" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=checkout,path="$root",security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=checkout,mount_tag=checkout \
 	< /dev/null &
 qemu_pid=$!
+watch_heartbeat &
+watch_pid=$!
 wait "$qemu_pid"
 qrc=$?
 qemu_pid=
+kill "$watch_pid" 2>/dev/null
+wait "$watch_pid" 2>/dev/null
+watch_pid=
+
+if [ -f "$run/nudged" ]; then
+	while read -r state; do
+		echo "sandbox: stalled (no heartbeat for ${nudge} s); an NMI was sent; CPU state in $state" >&2
+	done < "$run/nudged"
+fi
+if [ -f "$run/froze" ]; then
+	state=$(cat "$run/froze")
+	rm -rf "$run"
+	echo "sandbox: froze: no heartbeat for ${stall} s; stopped; its CPU state is in $state" >&2
+	exit 125
+fi
 
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "sandbox: --timeout $timeout s expired; stopped" >&2

@@ -5,13 +5,17 @@
 # streams its output with any quoting intact, gives it /dev/kvm and a
 # writable checkout at the same path, exits 124 on timeout without leaving
 # QEMU behind, and exits 3 with one line when the sandbox cannot start.
+# Its freeze watchdog: a heartbeat that stops gets an NMI and a saved CPU
+# state, and one that stays stopped ends the sandbox with exit 125. The
+# heartbeat is stopped here by SIGSTOP to /init's heartbeat loop, so these
+# cases show the watchdog, not that an NMI revives a real freeze (README).
 # Each case boots the sandbox (a few seconds each).
 
 . "$(dirname "$0")/../lib/tap.sh"
 
 SB=$VIRQLAB_ROOT/scripts/sandbox.sh
 command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
-plan 10
+plan 19
 
 "$SB" false
 is "sandbox.sh false exits 1" 1 $?
@@ -40,4 +44,32 @@ before=$(ours)
 "$SB" --timeout 15 sleep 600 >/dev/null 2>&1
 is "--timeout: exit 124" 124 $?
 is "--timeout leaves no QEMU behind" "$before" "$(ours)"
+# The heartbeat loop is the only fork of /init (PID 1); -x: not this sh -c,
+# whose own command line names /init too.
+hb_stop='for p in $(pgrep -x -f "/bin/busybox sh /init"); do [ "$p" = 1 ] || kill -STOP "$p"; done'
+hb_cont='for p in $(pgrep -x -f "/bin/busybox sh /init"); do [ "$p" = 1 ] || kill -CONT "$p"; done'
+
+err=$(VIRQLAB_SANDBOX_NUDGE=4 VIRQLAB_SANDBOX_STALL=60 "$SB" --timeout 120 \
+	sh -c "$hb_stop; sleep 12; $hb_cont; sleep 3; echo alive" 2>&1)
+rc=$?
+is "a heartbeat stopped for a while: the command still ends normally" "0" "$rc"
+like "... after one line saying an NMI was sent" "^sandbox: stalled \(no heartbeat for 4 s\); an NMI was sent; CPU state in " "$err"
+state=$(printf '%s\n' "$err" | sed -n 's/^sandbox: stalled.*CPU state in //p' | head -1)
+like "... and the CPU state saved: registers and the local APIC" "RIP=.*## info lapic.*IRR" "$(tr '\n' ' ' < "$state" 2>/dev/null)"
+rm -f "$state"
+
+before=$(ours)
+err=$(VIRQLAB_SANDBOX_NUDGE=4 VIRQLAB_SANDBOX_STALL=12 "$SB" --timeout 120 \
+	sh -c "$hb_stop; sleep 100; echo not reached" 2>&1)
+rc=$?
+is "a heartbeat that stays stopped: exit 125" 125 "$rc"
+like "... one line saying the sandbox froze and where its state is" "^sandbox: froze: no heartbeat for 12 s; stopped; its CPU state is in " "$err"
+is "... and the command did not go on" "" "$(printf '%s\n' "$err" | grep 'not reached')"
+state=$(printf '%s\n' "$err" | sed -n 's/^sandbox: froze.*state is in //p')
+like "... the state file has the registers" "RIP=" "$(cat "$state" 2>/dev/null)"
+rm -f "$state" $(printf '%s\n' "$err" | sed -n 's/^sandbox: stalled.*CPU state in //p')
+is "... and no QEMU is left behind" "$before" "$(ours)"
+
+err=$(VIRQLAB_SANDBOX_STALL=soon "$SB" true 2>&1)
+is "VIRQLAB_SANDBOX_STALL not a number: exit 2, one line" "2 sandbox: VIRQLAB_SANDBOX_STALL 'soon': expected whole seconds > 0" "$? $err"
 done_testing

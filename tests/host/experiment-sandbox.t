@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Description: the experiment runner's sandbox path (no usable /dev/kvm: the
+# cells run inside scripts/sandbox.sh) survives a sandbox that freezes. The
+# freeze is made from outside: the first sandbox's heartbeat file is made
+# immutable (chattr +i), so its heartbeat stops while the cells go on. The
+# sandbox is stopped (exit 125), the cell it was running is discarded, a new
+# sandbox runs it and the rest, and meta counts the freeze, names the cell
+# and the results keep the saved CPU state. A second run's heartbeat stops
+# for 10 s only: the watchdog's NMI "revives" it, and the cell that was
+# running is set aside in discarded/ and run again.
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$VIRQLAB_ROOT/scripts/lib/results.sh"
+cd "$VIRQLAB_ROOT" || exit 1
+
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+t=$BUILD/tmp/experiment-sandbox-t.$$
+rm -rf "$t"
+mkdir -p "$t"
+touch "$t/probe"
+chattr +i "$t/probe" 2>/dev/null || skip_all "chattr +i does not work on $t's filesystem"
+chattr -i "$t/probe"
+plan 13
+
+cat > "$t/freeze.conf" <<'EOF'
+description = one mode, one rate, four repeats: long enough to freeze in
+modes = mask-direct
+rates = 200
+packets = 400
+repeats = 4
+idle = 1
+timeout = 60
+EOF
+
+# freeze_first RUN [SECONDS]: stop the heartbeat of the first sandbox whose
+# command names RUN (for good, or for SECONDS).
+freeze_first() {
+	i=0
+	while [ $i -lt 120 ]; do
+		for d in "$VIRQLAB_ROOT"/build/sandbox-run.*; do
+			grep -qs -- "$1" "$d/cmd" && [ -s "$d/heartbeat" ] || continue
+			chattr +i "$d/heartbeat" && echo "$d" > "$t/frozen-run"
+			[ -n "${2:-}" ] || return
+			sleep "$2"
+			chattr -i "$d/heartbeat"
+			return
+		done
+		sleep 1
+		i=$((i + 1))
+	done
+}
+freeze_first "$t/f" &
+fpid=$!
+
+VIRQLAB_HIDE_KVM=1 VIRQLAB_SANDBOX_NUDGE=0 VIRQLAB_SANDBOX_STALL=6 \
+	scripts/run-experiment.sh "$t/freeze.conf" --no-plot --out "$t/f" > "$t/f.out" 2> "$t/f.err"
+rc=$?
+wait "$fpid"
+frozen=$(cat "$t/frozen-run" 2>/dev/null)
+if [ -n "$frozen" ]; then
+	chattr -i "$frozen/heartbeat"
+	rm -rf "$frozen"
+fi
+
+check "the first sandbox's heartbeat was stopped" test -n "$frozen"
+is "the run still completes: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/f.err"
+is "meta: status complete, 4 cells ok" "complete 4" "$(meta_get "$t/f" status) $(meta_get "$t/f" cells_ok)"
+is "meta: one sandbox freeze counted" 1 "$(meta_get "$t/f" sandbox_freezes)"
+cell=$(meta_get "$t/f" sandbox_froze_in)
+like "meta: the cell it froze in is named" '^mask-direct-200-[1-4]$' "$cell"
+like "the runner said so and went on" "the sandbox froze in cell $cell \(freeze 1 of at most 5\): that cell is discarded and runs again" "$(cat "$t/f.err")"
+state=$(ls "$t"/f/sandbox-froze-*.txt 2>/dev/null | head -1)
+like "the frozen sandbox's CPU state is kept with the results" "RIP=" "$(cat "$state" 2>/dev/null)"
+bad=$(for s in "$t"/f/cells/*/stats.tsv; do
+	awk -F'\t' 'NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$(c["accounting"]) != "ok" || $(c["delivered"]) != 400 { print FILENAME }' "$s"
+done)
+is "every cell, the rerun one too: 400 delivered, accounting ok" "" "$bad"
+
+# --- a stall the NMI "revives" -------------------------------------------
+rm -f "$t/frozen-run"
+freeze_first "$t/s" 10 &
+fpid=$!
+VIRQLAB_HIDE_KVM=1 VIRQLAB_SANDBOX_NUDGE=4 VIRQLAB_SANDBOX_STALL=60 \
+	scripts/run-experiment.sh "$t/freeze.conf" --no-plot --out "$t/s" > "$t/s.out" 2> "$t/s.err"
+rc=$?
+wait "$fpid"
+is "a stalled sandbox: the run completes, exit 0" 0 "$rc"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/s.err"
+is "meta: 4 cells ok, no freeze counted" "4 " "$(meta_get "$t/s" cells_ok) $(meta_get "$t/s" sandbox_freezes)"
+d=$(ls -d "$t"/s/discarded/mask-direct-200-*.stalled.1 2>/dev/null)
+like "the cell that ran during the stall is set aside in discarded/" "mask-direct-200-[1-4]\.stalled\.1$" "$d"
+like "... with the reason" "^failed: the sandbox stalled during this cell and an NMI revived it \(CPU state: .*sandbox-froze-" "$(cat "$d/status" 2>/dev/null)"
+c=${d##*/}
+c=${c%.stalled.1}
+is "... and ran again: ok" ok "$(cat "$t/s/cells/$c/status" 2>/dev/null)"
+
+rm -rf "$t"
+done_testing
