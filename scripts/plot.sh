@@ -97,7 +97,7 @@ gp() {
 	{
 		printf '# %s: %s\n' "$1" "$2"
 		printf 'set title "%s: %s\\n{/*0.8 %s}"\n' "$workload" "$2" "$subtitle"
-		printf 'modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : 3))\n'
+		printf 'modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : 3)))\n'
 		printf 'set grid\nset key outside right top\nset datafile missing "-"\nset offsets graph 0.03, graph 0.03, graph 0.08, graph 0.08\n'
 		cat
 	} > "$p/$1.gp"

@@ -58,7 +58,10 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 [ -f "/host$run/cmd" ] || fail "no command in $run"
 
 # The heartbeat: sandbox.sh takes a sandbox whose heartbeat stops for its
-# own freeze (the emulated machine stops running; see sandbox.sh).
+# own freeze (the emulated machine stops running; see sandbox.sh), and then
+# writes to the second serial port: held open here, so that its receive
+# interrupt is enabled.
+cat /dev/ttyS1 > /dev/null 2>&1 &
 ( n=0; while :; do n=$((n + 1)); echo "$n" 2>/dev/null > "/host$run/heartbeat"; sleep 2; done ) &
 hb=$!
 

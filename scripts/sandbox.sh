@@ -14,7 +14,9 @@
 #
 # Freezes: now and then the emulated machine stops running altogether (seen
 # during inject runs at 2,000 pps; README, Known issues). The sandbox's /init
-# touches a heartbeat every 2 s; when it stops for VIRQLAB_SANDBOX_STALL
+# touches a heartbeat every 2 s. After VIRQLAB_SANDBOX_NUDGE seconds (default
+# 10) without one, the CPU state is saved and an interrupt is sent in through
+# a second serial port (it revives the freeze). When it stops for VIRQLAB_SANDBOX_STALL
 # seconds (default 60) while CMD runs, the emulated CPU's state is read from
 # QEMU's monitor into build/sandbox-froze-*.txt (or VIRQLAB_SANDBOX_FROZE_DIR),
 # QEMU is stopped, and the exit is 125, so that a caller can tell it from
@@ -143,7 +145,8 @@ klog="quiet loglevel=0"
 # kvm-amd module parameters, comma-separated (e.g. vgif=0,pause_filter_count=0).
 kvm_amd=${VIRQLAB_KVM_AMD:-}
 [ "${VIRQLAB_SANDBOX_DEBUG:-0}" = 1 ] && klog="loglevel=5"
-mkfifo "$run/mon.in" "$run/mon.out" || die3 "cannot create the monitor pipes in $run"
+mkfifo "$run/mon.in" "$run/mon.out" "$run/nudge.in" "$run/nudge.out" ||
+	die3 "cannot create the monitor and nudge pipes in $run"
 
 # monitor CMD: one human-monitor command to QEMU, its answer on stdout.
 monitor() {
@@ -167,7 +170,10 @@ save_state() {
 
 # watch_heartbeat: in the background while QEMU runs. A heartbeat that has
 # started and then stands still for $nudge seconds: save the CPU state and
-# send an NMI. A heartbeat still for $stall seconds: stop QEMU.
+# send a byte to the sandbox's second serial port, whose receive interrupt
+# goes through the IO-APIC to the local APIC and makes QEMU look at the APIC
+# again (what revives the freeze in README, Known issues; an NMI does not).
+# A heartbeat still for $stall seconds: stop QEMU.
 watch_heartbeat() {
 	trap - INT TERM HUP
 	last= since=$(date +%s) nudged=0
@@ -181,8 +187,8 @@ watch_heartbeat() {
 		[ -n "$beat" ] || continue
 		if [ "$nudge" -gt 0 ] && [ "$nudged" = 0 ] && [ $((now - since)) -ge "$nudge" ]; then
 			nudged=1
-			echo "$(save_state "heartbeat $beat still for $((now - since)) s: NMI sent")" >> "$run/nudged"
-			monitor nmi > /dev/null
+			echo "$(save_state "heartbeat $beat still for $((now - since)) s: serial interrupt sent")" >> "$run/nudged"
+			printf '\n' > "$run/nudge.in"
 		fi
 		[ $((now - since)) -ge "$stall" ] || continue
 		save_state "sandbox froze: heartbeat $beat still for $((now - since)) s: stopped" > "$run/froze"
@@ -208,8 +214,9 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-chardev stdio,id=con,signal=off -serial chardev:con -bios qboot.rom \
 	-chardev pipe,id=mon,path="$run/mon" -mon chardev=mon,mode=readline \
+	-chardev pipe,id=nudge,path="$run/nudge" -serial chardev:nudge \
 	-kernel "$sbdir/vmlinux" -initrd "$sbdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 $klog panic=-1 mitigations=off tsc=reliable no_timer_check $kargs i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1 rdinit=/init virqlab.checkout=$root virqlab.run=$run virqlab.kvm_amd=$kvm_amd" \
+	-append "console=ttyS0 $klog panic=-1 mitigations=off tsc=reliable no_timer_check $kargs i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=2 rdinit=/init virqlab.checkout=$root virqlab.run=$run virqlab.kvm_amd=$kvm_amd" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=checkout,path="$root",security_model=none,multidevs=remap \
@@ -227,7 +234,7 @@ watch_pid=
 
 if [ -f "$run/nudged" ]; then
 	while read -r state; do
-		echo "sandbox: stalled (no heartbeat for ${nudge} s); an NMI was sent; CPU state in $state" >&2
+		echo "sandbox: stalled (no heartbeat for ${nudge} s); a serial-port interrupt was sent; CPU state in $state" >&2
 	done < "$run/nudged"
 fi
 if [ -f "$run/froze" ]; then

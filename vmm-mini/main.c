@@ -46,6 +46,9 @@ static const char usage_text[] =
 "  --duration S      or stop after S seconds of receiving\n"
 "  --idle S          with --count: give up on missing tail packets after S\n"
 "                    seconds without arrivals (default: 2)\n"
+"  --coalesce-us N   inject only: interrupt moderation, one interrupt for the\n"
+"                    arrivals of N us (1..1000000) from the first, or at once\n"
+"                    when a quarter of the ring waits (default: off)\n"
 "  --stats FILE      write the run's statistics: one # header line, one row\n"
 "  --latency-log FILE  write every latency sample (ns, host kernel receive to\n"
 "                    guest consumer), one per line in consumption order\n"
@@ -70,12 +73,14 @@ static const char usage_text[] =
 "  vmm-mini --test costs --args samples=1000 --out costs.tsv\n"
 "  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 200000 \\\n"
 "           --stats run.tsv --timeout 120 &\n"
-"  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n";
+"  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n"
+"  vmm-mini --source udp:127.0.0.1:9000 --mode inject --coalesce-us 200 \\\n"
+"           --count 200000 --stats coalesced.tsv --timeout 120 &\n";
 
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
-	OPT_LATENCY_LOG,
+	OPT_LATENCY_LOG, OPT_COALESCE_US,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "idle", required_argument, NULL, OPT_IDLE },
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "latency-log", required_argument, NULL, OPT_LATENCY_LOG },
+	{ "coalesce-us", required_argument, NULL, OPT_COALESCE_US },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -184,6 +190,11 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_LATENCY_LOG:
 			*latlog = optarg;
 			break;
+		case OPT_COALESCE_US:
+			if (!parse_u64(optarg, 1, 1000000, &cfg->coalesce_us))
+				die_usage("--coalesce-us '%s': expected microseconds from 1 to 1000000",
+					  optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -202,9 +213,13 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	cfg->rx_mode = virqnet_mode_parse(cfg->mode);
 	if (cfg->rx_mode < 0)
 		die_usage("--mode '%s': expected inject, mask-direct or sink", cfg->mode);
+	if (cfg->coalesce_us && cfg->rx_mode != VIRQNET_MODE_INJECT)
+		die_usage("--coalesce-us moderates inject's interrupts: it needs --mode inject");
 	if (!cfg->source) {
-		if (cfg->count || cfg->duration_s > 0 || cfg->stats_path || *latlog)
-			die_usage("--count, --duration, --stats and --latency-log need --source");
+		if (cfg->count || cfg->duration_s > 0 || cfg->stats_path || *latlog ||
+		    cfg->coalesce_us)
+			die_usage("--count, --duration, --stats, --latency-log and --coalesce-us "
+				  "need --source");
 		return;
 	}
 	if (!cfg->count && cfg->duration_s <= 0)

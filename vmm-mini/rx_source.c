@@ -293,7 +293,7 @@ static void *rx_thread(void *arg)
 	while (!receiving_done(src, dev)) {
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
-		uint64_t arrivals, suppressed;
+		uint64_t arrivals, suppressed, due;
 
 		if (!announced && virqnet_ready(dev)) {
 			char a[INET_ADDRSTRLEN];
@@ -311,6 +311,9 @@ static void *rx_thread(void *arg)
 		/* Until the driver is up, datagrams wait in the socket, not lost. */
 		if (announced)
 			refill(&ring, src, dev, reqs);
+		/* Wake for a moderated interrupt that falls due within the tick. */
+		due = virqnet_coalesce_tick(dev, false);
+		tick = (struct __kernel_timespec){ 0, due < 1000000 ? (long long)due : 1000000 };
 		err = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &tick, NULL);
 		if (err < 0 && err != -ETIME && err != -EINTR && err != -EAGAIN)
 			die("io_uring_submit_and_wait_timeout: %s", strerror(-err));
@@ -324,7 +327,10 @@ static void *rx_thread(void *arg)
 		/* Per batch of completions, not per packet: tracing must stay cheap. */
 		if (dev->c.arrivals != arrivals)
 			usdt2(rx_batch, dev->c.arrivals - arrivals, dev->c.irqs_suppressed - suppressed);
+		virqnet_coalesce_tick(dev, false);
 	}
+	/* A moderated interrupt still waiting covers the last arrivals. */
+	virqnet_coalesce_tick(dev, true);
 	src->end_ns = src->last_ns ? src->last_ns : now_ns();
 	io_uring_queue_exit(&ring);	/* cancels the receives still posted */
 	for (int i = 0; i < RX_QD; i++)

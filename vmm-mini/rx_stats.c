@@ -140,6 +140,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	       (unsigned long long)exits, per(exits, delivered),
 	       st->kst_ok ? "KVM stats" : "vmm-mini's own count",
 	       (unsigned long long)(user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO]));
+	if (dev->coalesce_ns)
+		printf("  coalescing %llu us: %llu arrivals shared an earlier arrival's "
+		       "interrupt\n", (unsigned long long)(dev->coalesce_ns / 1000),
+		       (unsigned long long)c->irqs_coalesced);
 	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
 	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
 	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
@@ -171,7 +175,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			"\tlife_kvm_runs\tlife_irqs_raised\tlife_irqs_control");
 		for (unsigned int n = 0; n < NR_KVM; n++)
 			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
-		fputs("\tguest_shadow_irqs\n", f);
+		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -215,8 +219,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			else
 				fprintf(f, "\t-");
 		}
-		fprintf(f, "\t%llu\n",
-			(unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED]);
+		fprintf(f, "\t%llu\t%llu\t%llu\n",
+			(unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED],
+			(unsigned long long)(dev->coalesce_ns / 1000),
+			(unsigned long long)c->irqs_coalesced);
 		fclose(f);
 	}
 	return ok;

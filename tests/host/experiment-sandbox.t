@@ -8,7 +8,7 @@
 # sandbox is stopped (exit 125), the cell it was running is discarded, a new
 # sandbox runs it and the rest, and meta counts the freeze, names the cell
 # and the results keep the saved CPU state. A second run's heartbeat stops
-# for 10 s only: the watchdog's NMI "revives" it, and the cell that was
+# for 10 s only: the watchdog's interrupt "revives" it, and the cell that was
 # running is set aside in discarded/ and run again.
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -35,12 +35,15 @@ timeout = 60
 EOF
 
 # freeze_first RUN [SECONDS]: stop the heartbeat of the first sandbox whose
-# command names RUN (for good, or for SECONDS).
+# command names RUN (for good, or for SECONDS). A stall of SECONDS starts
+# only once the first cell has started, so that its saved state (written
+# NUDGE seconds on) falls during a cell, not during the sandbox's boot.
 freeze_first() {
 	i=0
 	while [ $i -lt 120 ]; do
 		for d in "$VIRQLAB_ROOT"/build/sandbox-run.*; do
 			grep -qs -- "$1" "$d/cmd" && [ -s "$d/heartbeat" ] || continue
+			[ -z "${2:-}" ] || ls -d "$1"/cells/*/ > /dev/null 2>&1 || continue
 			chattr +i "$d/heartbeat" && echo "$d" > "$t/frozen-run"
 			[ -n "${2:-}" ] || return
 			sleep "$2"
@@ -80,7 +83,7 @@ bad=$(for s in "$t"/f/cells/*/stats.tsv; do
 done)
 is "every cell, the rerun one too: 400 delivered, accounting ok" "" "$bad"
 
-# --- a stall the NMI "revives" -------------------------------------------
+# --- a stall the watchdog "revives" ---------------------------------------
 rm -f "$t/frozen-run"
 freeze_first "$t/s" 10 &
 fpid=$!
@@ -93,7 +96,7 @@ is "a stalled sandbox: the run completes, exit 0" 0 "$rc"
 is "meta: 4 cells ok, no freeze counted" "4 " "$(meta_get "$t/s" cells_ok) $(meta_get "$t/s" sandbox_freezes)"
 d=$(ls -d "$t"/s/discarded/mask-direct-200-*.stalled.1 2>/dev/null)
 like "the cell that ran during the stall is set aside in discarded/" "mask-direct-200-[1-4]\.stalled\.1$" "$d"
-like "... with the reason" "^failed: the sandbox stalled during this cell and an NMI revived it \(CPU state: .*sandbox-froze-" "$(cat "$d/status" 2>/dev/null)"
+like "... with the reason" "^failed: the sandbox stalled during this cell and it was revived \(CPU state: .*sandbox-froze-" "$(cat "$d/status" 2>/dev/null)"
 c=${d##*/}
 c=${c%.stalled.1}
 is "... and ran again: ok" ok "$(cat "$t/s/cells/$c/status" 2>/dev/null)"

@@ -37,8 +37,8 @@ like "axes carry units" 'packets/s' "$(cat "$t/plots/delivered.gp")"
 like "the title names the workload and the host" 'synthplot: .*host test' "$(cat "$t/plots/latency-p99.gp")"
 like "the CDF is drawn per mode at cdf_rates" 'inject at 4000 pps.*mask-direct at 4000 pps' "$(cat "$t/plots/latency-cdf.gp")"
 # modelt() as the .gp files define it: mask-poll must not be drawn like sink.
-lts=$(gnuplot -e "$(grep '^modelt' "$t/plots/irqs-per-pkt.gp"); print modelt(\"inject\"), modelt(\"mask-direct\"), modelt(\"mask-poll\"), modelt(\"sink\")" 2>&1)
-is "line types: inject, mask-direct, mask-poll, sink each their own" "1 2 4 3" "$lts"
+lts=$(gnuplot -e "$(grep '^modelt' "$t/plots/irqs-per-pkt.gp"); print modelt(\"inject\"), modelt(\"mask-direct\"), modelt(\"mask-poll\"), modelt(\"sink\"), modelt(\"coalesce\")" 2>&1)
+is "line types: inject, mask-direct, mask-poll, sink, coalesce each their own" "1 2 4 3 5" "$lts"
 err=$(scripts/plot.sh "$t/none" 2>&1) && rc=0 || rc=$?
 like "a missing results directory: exit 2, named (exit $rc)" "plot: $t/none/summary.tsv not found" "$err"
 is "... exit 2" 2 "$rc"

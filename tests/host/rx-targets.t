@@ -11,7 +11,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$VIRQLAB_ROOT" || exit 1
-plan 12
+plan 17
 
 t=$BUILD/tmp/rx-targets-t.$$
 rm -rf "$t"
@@ -43,6 +43,8 @@ cell mask-direct 2000 100 100 2000 0.5 1 3000000 100 50 10
 cell sink 0 100 100 10000 0 0 0 0 0 0
 cell inject 0 100 10 1000 1 5 2200000000 50 0 5
 cell mask-direct 0 100 100 9500 0.05 0.1 9000000 10 5 1
+cell coalesce 1000 100 100 1000 0.2 3 4000000 300 10 20
+cell coalesce 2000 100 100 2000 0.1 2 5000000 200 10 10
 
 scripts/summarize.sh "$t/r" > /dev/null
 out=$(scripts/rx-targets.sh "$t/r")
@@ -56,7 +58,21 @@ like "highest lossless rates: sink max, inject 1000, mask-direct max (medians)" 
 like "mask-direct / inject = 9.49x: MISS" "mask-direct / inject = 9\.49x \(target >= 10\): MISS" "$out"
 like "mask-direct / sink = 0.95: MET" "mask-direct / sink   = 0\.95 \(target >= 0\.9\): MET" "$out"
 like "p99 at 1000 pps: 2000.0 us vs 2000000.0 us: MET" "mask-direct at 1000 pps: p99 2000\.0 us vs inject 2000000\.0 us \(target <= inject\): MET" "$out"
+like "coalesce is judged beside mask-direct: irqs/pkt 0.1 at 2000 pps" \
+	"coalesce    at 2000 pps: irqs/pkt 0\.1000 .*MISS; exits/pkt 2\.0000" "$out"
+like "... and its p99 at 1000 pps" "coalesce    at 1000 pps: p99 4000\.0 us vs inject 2000000\.0 us \(target <= inject\): MET" "$out"
 is "written to targets.txt too" "$out" "$(cat "$t/r/targets.txt")"
+like "modes lossless even at max are named: the generator set that rate" "^  \(lossless even at max: sink, mask-direct; there the generator" "$out"
+
+# One repeat of inject at 1000 pps loses a packet: no rate of inject is
+# lossless in every repeat, and the ratio to inject is not made up.
+awk -F'\t' 'NR == 2 { $3 = 99; $4 = 1 } 1' OFS='\t' "$t/r/cells/inject-1000-2/stats.tsv" > "$t/s" &&
+	mv "$t/s" "$t/r/cells/inject-1000-2/stats.tsv"
+scripts/summarize.sh "$t/r" > /dev/null
+out=$(scripts/rx-targets.sh "$t/r")
+like "inject never lossless in every repeat: said" \
+	"^  inject lost packets in some repeat at every swept rate: the ratios to inject cannot be judged" "$out"
+is "... and no ratio to inject is printed" "" "$(printf '%s\n' "$out" | grep 'mask-direct / inject')"
 
 printf 'status\tpartial\ncells\t27\ncells_done\t9\n' >> "$t/r/meta"
 sed -i '/^status\tcomplete/d; /^cells_done\t27/d; 0,/^cells\t27/{/^cells\t27/d}' "$t/r/meta"

@@ -5,10 +5,10 @@
 # streams its output with any quoting intact, gives it /dev/kvm and a
 # writable checkout at the same path, exits 124 on timeout without leaving
 # QEMU behind, and exits 3 with one line when the sandbox cannot start.
-# Its freeze watchdog: a heartbeat that stops gets an NMI and a saved CPU
+# Its freeze watchdog: a heartbeat that stops gets an interrupt and a saved CPU
 # state, and one that stays stopped ends the sandbox with exit 125. The
 # heartbeat is stopped here by SIGSTOP to /init's heartbeat loop, so these
-# cases show the watchdog, not that an NMI revives a real freeze (README).
+# cases show the watchdog, not that the interrupt revives a real freeze (README).
 # Each case boots the sandbox (a few seconds each).
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -53,7 +53,7 @@ err=$(VIRQLAB_SANDBOX_NUDGE=4 VIRQLAB_SANDBOX_STALL=60 "$SB" --timeout 120 \
 	sh -c "$hb_stop; sleep 12; $hb_cont; sleep 3; echo alive" 2>&1)
 rc=$?
 is "a heartbeat stopped for a while: the command still ends normally" "0" "$rc"
-like "... after one line saying an NMI was sent" "^sandbox: stalled \(no heartbeat for 4 s\); an NMI was sent; CPU state in " "$err"
+like "... after one line saying an interrupt was sent in" "^sandbox: stalled \(no heartbeat for 4 s\); a serial-port interrupt was sent; CPU state in " "$err"
 state=$(printf '%s\n' "$err" | sed -n 's/^sandbox: stalled.*CPU state in //p' | head -1)
 like "... and the CPU state saved: registers and the local APIC" "RIP=.*## info lapic.*IRR" "$(tr '\n' ' ' < "$state" 2>/dev/null)"
 rm -f "$state"

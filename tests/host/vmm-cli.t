@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 35
+plan 44
 
 # expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
@@ -40,6 +40,11 @@ cc -nostdlib -static -no-pie -Wl,-Ttext=0x40000000 -o "$tmp/high" "$tmp/hlt.S"
 expect_usage "segment above RAM" "outside guest RAM" --mem 64 --guest "$tmp/high"
 cc -nostdlib -static -no-pie -Wl,-Ttext=0x2000 -o "$tmp/low" "$tmp/hlt.S"
 expect_usage "segment over the boot pages" "outside guest RAM" --guest "$tmp/low"
+expect_usage "--coalesce-us 0" "--coalesce-us '0': expected microseconds" \
+	--source udp:127.0.0.1:9 --count 1 --coalesce-us 0
+expect_usage "--coalesce-us with mask-direct" "--coalesce-us .*needs --mode inject" \
+	--source udp:127.0.0.1:9 --count 1 --mode mask-direct --coalesce-us 100
+expect_usage "--coalesce-us without --source" "--coalesce-us need --source" --coalesce-us 100
 
 help=$("$VMM" --help)
 is "--help exits 0" 0 $?

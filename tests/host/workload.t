@@ -9,7 +9,7 @@
 . "$VIRQLAB_ROOT/scripts/lib/workload.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 40
+plan 46
 t=$BUILD/tmp/workload-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -46,6 +46,12 @@ printf 'modes = mask-poll, mask-direct\nrates = 100\npackets = 10\npoll_us = 250
 workload_load "$t/poll.conf" 0
 is "mode mask-poll accepted" "mask-poll mask-direct" "$wl_modes"
 is "poll_us = 250 read" 250 "$wl_poll_us"
+is "coalesce_us defaults to 100" 100 "$wl_coalesce_us"
+
+# coalesce: a mode of its own (run as inject with --coalesce-us N).
+printf 'modes = coalesce inject\nrates = 100\npackets = 10\ncoalesce_us = 2500\n' > "$t/coal.conf"
+workload_load "$t/coal.conf" 0
+is "mode coalesce accepted, coalesce_us = 2500 read" "coalesce inject 2500" "$wl_modes $wl_coalesce_us"
 
 # bad LINE-CONTENT EXPECTED-MESSAGE: a valid file with one bad line (line 4)
 # fails with exit 2 and file:4: message, and creates no results directory.
@@ -65,6 +71,9 @@ bad "just words" "a line without =" "expected 'key = value', got 'just words'"
 for v in 0 x 2000000; do
 	bad "poll_us = $v" "poll_us = $v rejected" "poll_us: '$v' is not valid \\(expected microseconds mask-poll polls before it sleeps, 1..1000000\\)\$"
 	is "... in one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+done
+for v in 0 1.5; do
+	bad "coalesce_us = $v" "coalesce_us = $v rejected" "coalesce_us: '$v' is not valid \(expected microseconds of one coalesce interrupt window, 1..1000000\)\$"
 done
 
 err=$(scripts/run-experiment.sh "$t/missing.conf" 2>&1) && rc=0 || rc=$?

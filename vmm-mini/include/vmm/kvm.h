@@ -70,6 +70,7 @@ struct vm_config {
 	uint64_t count;
 	double duration_s;
 	double idle_s;
+	uint64_t coalesce_us;		/* inject: interrupt moderation, 0 = off */
 	bool test_given;
 };
 

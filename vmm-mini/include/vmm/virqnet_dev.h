@@ -33,6 +33,7 @@ struct rx_counters {
 	uint64_t reordered;		/* seq below the highest seen */
 	uint64_t irqs_raised;
 	uint64_t irqs_suppressed;	/* mask-direct: flag set while masked */
+	uint64_t irqs_coalesced;	/* inject --coalesce-us: shared a later one */
 	uint64_t irqs_control;		/* stop requests: not arrivals */
 	uint64_t guest_errors;		/* bad register values, bad indices */
 	uint64_t recv_errors;
@@ -68,6 +69,10 @@ struct virqnet {
 	struct virqnet_trace *trace;	/* read only to explain a stall */
 	int irqfd;
 
+	/* inject with --coalesce-us: arrivals since the last interrupt. */
+	uint64_t coalesce_ns, coal_deadline_ns;
+	uint32_t coal_pending;
+
 	/* Host-owned shadow state. */
 	uint32_t prod, cons, lat_tail;
 	uint32_t *slot_buf;		/* slot -> buffer id */
@@ -97,6 +102,7 @@ bool virqnet_take_buffer(struct virqnet *dev, uint32_t *buf_id, uint8_t **hva, u
 void virqnet_return_buffer(struct virqnet *dev, uint32_t buf_id, uint32_t gen);
 void virqnet_publish(struct virqnet *dev, uint32_t buf_id, uint32_t len, uint64_t rx_ns,
 		     uint32_t gen);
+uint64_t virqnet_coalesce_tick(struct virqnet *dev, bool flush);
 void virqnet_reclaim(struct virqnet *dev, const struct clock_anchor *a);
 bool virqnet_account(struct virqnet *dev, const void *payload, uint32_t len, uint64_t rx_ns);
 const char *virqnet_mode_name(enum virqnet_mode mode);
