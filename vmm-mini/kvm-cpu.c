@@ -163,6 +163,27 @@ void vcpu_create(struct vm *vm, int id)
 }
 
 /*
+ * One MSR as KVM holds it for the vCPU. Only while the vCPU is not in
+ * KVM_RUN (its own thread, or after it was joined): KVM_GET_MSRS waits for
+ * the vCPU otherwise. 0, or a negative errno (-ENOENT: KVM has no such MSR).
+ */
+int vcpu_get_msr(struct vcpu *vcpu, uint32_t index, uint64_t *value)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = index };
+	int n = ioctl(vcpu->fd, KVM_GET_MSRS, &m);
+
+	if (n < 0)
+		return -errno;
+	if (n != 1)
+		return -ENOENT;
+	*value = m.e.data;
+	return 0;
+}
+
+/*
  * guest_tsc = host_tsc + offset when the guest runs at the host's TSC rate.
  * KVM reports the offset it applies through the vCPU TSC attribute group
  * (Documentation/virt/kvm/devices/vcpu.rst, KVM_VCPU_TSC_CTRL).

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <asm/kvm_para.h>
+
 #include "vmm/kvm.h"
 #include "vmm/kvm_stats.h"
 #include "vmm/rx_source.h"
@@ -87,6 +89,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	struct rx_counters *c = &dev->c;
 	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5];
 	uint64_t *g = dev->guest_report;
+	const char *pv_eoi = "-";
+	uint64_t msr;
 	double dur;
 	bool ok;
 
@@ -94,6 +98,13 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		rx_stats_snapshot(vm, 1);
 	/* Whole-process totals, read after the vCPUs stopped: what tracers see. */
 	rx_stats_snapshot(vm, 2);
+	/*
+	 * Whether the guest turned on KVM's PV EOI, from KVM itself rather than
+	 * from the guest's word. A vCPU that never stopped (join_vcpus cleared
+	 * started) is still in KVM_RUN, where KVM_GET_MSRS would wait for it.
+	 */
+	if (vm->vcpus[0].started && vcpu_get_msr(&vm->vcpus[0], MSR_KVM_PV_EOI_EN, &msr) == 0)
+		pv_eoi = msr & 1 ? "1" : "0";
 	if (!st->taken[0])
 		memset(st->kvm[0], 0, sizeof(st->kvm[0]));
 	for (unsigned int n = 0; n < NR_KVM; n++)
@@ -175,7 +186,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			"\tlife_kvm_runs\tlife_irqs_raised\tlife_irqs_control");
 		for (unsigned int n = 0; n < NR_KVM; n++)
 			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
-		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\n", f);
+		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\tpv_eoi\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -219,10 +230,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			else
 				fprintf(f, "\t-");
 		}
-		fprintf(f, "\t%llu\t%llu\t%llu\n",
+		fprintf(f, "\t%llu\t%llu\t%llu\t%s\n",
 			(unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED],
 			(unsigned long long)(dev->coalesce_ns / 1000),
-			(unsigned long long)c->irqs_coalesced);
+			(unsigned long long)c->irqs_coalesced, pv_eoi);
 		fclose(f);
 	}
 	return ok;

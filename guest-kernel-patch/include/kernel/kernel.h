@@ -57,6 +57,7 @@ struct percpu {
 	uint64_t fixup_rip;
 	uint64_t caught_vector, caught_error, caught_cr2;
 	uint64_t shadow_irqs;		/* see irq_step_over_shadowed_hlt() */
+	uint32_t pv_eoi;		/* KVM's PV EOI word (arch/apic.c) */
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss64 tss;
 } __attribute__((aligned(64)));
@@ -109,6 +110,7 @@ void apic_detect(void);
 bool apic_is_x2apic(void);
 void apic_init(void);
 void apic_eoi(void);
+bool apic_pv_eoi(void);
 uint32_t apic_id(void);
 void apic_self_ipi(uint8_t vector);
 void apic_ipi(uint32_t dest, uint8_t vector);

@@ -8,6 +8,7 @@
 #define GUEST_X86_H
 
 #define MSR_APIC_BASE		0x1b
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
 #define MSR_EFER		0xc0000080
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082

@@ -129,6 +129,7 @@ bool vcpu_snapshot(struct vcpu *vcpu, struct vcpu_snapshot *s);
 bool lapic_vector_bit(const struct kvm_lapic_state *l, unsigned int reg, unsigned int vector);
 void vcpu_snapshot_print(const struct vcpu_snapshot *s, int id, unsigned int vector);
 int vcpu_get_tsc_offset(struct vcpu *vcpu, int64_t *offset);
+int vcpu_get_msr(struct vcpu *vcpu, uint32_t index, uint64_t *value);
 
 /* loader.c */
 void guest_check(struct vm *vm);
