@@ -41,7 +41,7 @@ like "missing kernel: one line naming it" "^sandbox: /nonexistent/vmlinux missin
 # This checkout's sandboxes only: another checkout's may come and go meanwhile.
 ours() { pgrep -c -f "virqlab.run=$VIRQLAB_ROOT/build/sandbox-run" || true; }
 before=$(ours)
-"$SB" --timeout 15 sleep 600 >/dev/null 2>&1
+"$SB" --timeout 10 sleep 600 >/dev/null 2>&1
 is "--timeout: exit 124" 124 $?
 is "--timeout leaves no QEMU behind" "$before" "$(ours)"
 # The heartbeat loop is the only fork of /init (PID 1); -x: not this sh -c,
