@@ -1,6 +1,6 @@
 # irqs-per-pkt: interrupts per delivered packet
-set title "default: interrupts per delivered packet\n{/*0.8 host vm, QEMU TCG CPU version 2.5+, KVM svm-emulated, 2026-11-25}"
-modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : 3)
+set title "default: interrupts per delivered packet\n{/*0.8 host vm, QEMU TCG CPU version 2.5+, KVM svm-emulated, 2026-11-30}"
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : 3)))
 set grid
 set key outside right top
 set datafile missing "-"
@@ -8,4 +8,4 @@ set offsets graph 0.03, graph 0.03, graph 0.08, graph 0.08
 set xlabel "offered rate (packets/s)"
 set ylabel "interrupts raised per delivered packet"
 set logscale xy
-plot for [m in "inject mask-direct"] "results/20261125-072328-default/plots/".m.".dat" using 1:($5 > 0 ? $5 : NaN):6:7 with yerrorlines lw 2 lt modelt(m) title m
+plot for [m in "inject mask-direct"] "results/20261130-055607-default/plots/".m.".dat" using 1:($5 > 0 ? $5 : NaN):6:7 with yerrorlines lw 2 lt modelt(m) title m

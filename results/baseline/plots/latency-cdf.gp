@@ -1,6 +1,6 @@
 # latency-cdf: latency CDF (all repeats pooled)
-set title "default: latency CDF (all repeats pooled)\n{/*0.8 host vm, QEMU TCG CPU version 2.5+, KVM svm-emulated, 2026-11-25}"
-modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : 3)
+set title "default: latency CDF (all repeats pooled)\n{/*0.8 host vm, QEMU TCG CPU version 2.5+, KVM svm-emulated, 2026-11-30}"
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : 3)))
 set grid
 set key outside right top
 set datafile missing "-"
@@ -10,4 +10,4 @@ set ylabel "fraction of packets at or below"
 set logscale x
 set yrange [0:1]
 set key outside right bottom
-plot "results/20261125-072328-default/plots/cdf-inject-500.dat" using 1:2 with lines lw 2 lt modelt("inject") dt 1 title "inject at 500 pps", "results/20261125-072328-default/plots/cdf-mask-direct-500.dat" using 1:2 with lines lw 2 lt modelt("mask-direct") dt 1 title "mask-direct at 500 pps", "results/20261125-072328-default/plots/cdf-inject-4000.dat" using 1:2 with lines lw 2 lt modelt("inject") dt 2 title "inject at 4000 pps", "results/20261125-072328-default/plots/cdf-mask-direct-4000.dat" using 1:2 with lines lw 2 lt modelt("mask-direct") dt 2 title "mask-direct at 4000 pps"
+plot "results/20261130-055607-default/plots/cdf-inject-500.dat" using 1:2 with lines lw 2 lt modelt("inject") dt 1 title "inject at 500 pps", "results/20261130-055607-default/plots/cdf-mask-direct-500.dat" using 1:2 with lines lw 2 lt modelt("mask-direct") dt 1 title "mask-direct at 500 pps", "results/20261130-055607-default/plots/cdf-inject-4000.dat" using 1:2 with lines lw 2 lt modelt("inject") dt 2 title "inject at 4000 pps", "results/20261130-055607-default/plots/cdf-mask-direct-4000.dat" using 1:2 with lines lw 2 lt modelt("mask-direct") dt 2 title "mask-direct at 4000 pps"
