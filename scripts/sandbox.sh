@@ -148,10 +148,11 @@ kvm_amd=${VIRQLAB_KVM_AMD:-}
 mkfifo "$run/mon.in" "$run/mon.out" "$run/nudge.in" "$run/nudge.out" ||
 	die3 "cannot create the monitor and nudge pipes in $run"
 
-# monitor CMD: one human-monitor command to QEMU, its answer on stdout.
+# monitor CMD: one human-monitor command to QEMU, its answer on stdout (what
+# arrives within 1 s: QEMU answers from its main loop, frozen vCPU or not).
 monitor() {
 	printf '%s\n' "$1" > "$run/mon.in"
-	timeout 2 cat "$run/mon.out" | tr -d '\r' | sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e '/^iin/d' -e 's/^(qemu) *//'
+	timeout 1 cat "$run/mon.out" | tr -d '\r' | sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e '/^iin/d' -e 's/^(qemu) *//'
 }
 
 # save_state WHY: what the monitor can tell about the emulated CPU, into a
