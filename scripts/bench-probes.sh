@@ -46,7 +46,7 @@ esac
 out=${out:-results/bench-probes-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 {
-	echo "git_rev	$(git rev-parse HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo -dirty)"
+	echo "git_rev	$(git rev-parse HEAD 2>/dev/null)$(git -c core.checkStat=minimal -c core.trustctime=false diff --quiet 2>/dev/null || echo -dirty)"
 	echo "host_kernel	$(uname -r)"
 	echo "cpu	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 	echo "kvm_flavour	$flavour"

@@ -30,7 +30,11 @@ pkg_version() {
 meta_init() {
 	_rev=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 	_dirty=no
-	[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && _dirty=yes
+	# Size and whole-second mtime only: inside the sandbox the checkout is a
+	# 9p mount whose device and inode numbers differ from the index's, and a
+	# full check re-reads every tracked file over 9p (25 s, against 3).
+	[ -n "$(git -c core.checkStat=minimal -c core.trustctime=false \
+		status --porcelain --untracked-files=no 2>/dev/null)" ] && _dirty=yes
 	_f=/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor
 	{
 		printf 'format\tvirqlab-results 1\n'
