@@ -62,10 +62,17 @@ static long sys_rx_wait(long a, long b, long c)
 	return 0;
 }
 
+/* hobble=1: one device-register read, an MMIO exit, per descriptor. */
+static long sys_rx_hobble(long a, long b, long c)
+{
+	return readl(VIRQNET_MMIO_GPA + VIRQNET_REG_STATUS);
+}
+
 void virqnet_md_init(void)
 {
 	irq_register(VIRQNET_VECTOR, virqnet_md_isr);
 	syscall_register(SYS_rx_wait, sys_rx_wait);
+	syscall_register(SYS_rx_hobble, sys_rx_hobble);
 	writel(VIRQNET_MMIO_GPA + VIRQNET_REG_TRACE_LO, (uint32_t)(uintptr_t)&trace);
 	writel(VIRQNET_MMIO_GPA + VIRQNET_REG_TRACE_HI, (uint64_t)(uintptr_t)&trace >> 32);
 }
@@ -85,9 +92,11 @@ void virqnet_md_init(void)
  * `hobble` is a debug knob that deliberately takes the method's point away,
  * to prove that regression verdicts catch it (workload key `hobble`,
  * workloads/README.md): one exit per descriptor, as a driver that touched
- * a device register per packet would make. CPUID is the exit: KVM
- * intercepts it unconditionally (VMX always, SVM by default) and it is
- * allowed in ring 3. Nothing else changes, so delivery stays exactly-once.
+ * a device register per packet would make. The exit is exactly that: a read
+ * of the STATUS register, by a system call (ring 3 has no MMIO mapping).
+ * CPUID in ring 3 was tried first and is no exit on nested PVM, where ring
+ * 3 runs on the hardware untrapped; an MMIO read exits on every flavour.
+ * Nothing else changes, so delivery stays exactly-once.
  *
  * Why no arrival is ever stranded (the device half is notify_mask_direct()
  * in vmm-mini/virqnet.c):
@@ -124,11 +133,8 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 			const struct virqnet_desc *d = &r->desc[cons & mask];
 			uint32_t buf = d->buf_id, len = d->len;
 
-			if (hobble) {
-				uint32_t a, b, c, dx;
-
-				cpuid(0, &a, &b, &c, &dx);
-			}
+			if (hobble)
+				syscall3(SYS_rx_hobble, 0, 0, 0);
 			if (buf < virqnet.ring_size && len <= virqnet.buf_size)
 				take(virqnet.bufs + (uint64_t)buf * virqnet.buf_size, len);
 			else

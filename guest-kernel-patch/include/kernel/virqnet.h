@@ -19,6 +19,7 @@
 enum {
 	SYS_rx_recv = SYS_NR_BASE,	/* inject: copy the next datagram out */
 	SYS_rx_wait,			/* mask-direct: sleep until the device interrupt */
+	SYS_rx_hobble,			/* mask-direct, hobble=1: read a device register */
 };
 
 /* What ring 3 needs to read the device's buffers in place (mask-direct). */
