@@ -2,8 +2,8 @@
 /*
  * entry.S - the ways into ring 0 once the kernel runs, and back out: the 256
  * interrupt stubs and their common path into irq_dispatch(), the SYSCALL
- * entry into syscall_dispatch(), and enter_user()/exit_user() between a
- * kernel caller and ring 3. Everything else is C.
+ * entry and the UD2 gate into syscall_dispatch(), and enter_user()/exit_user()
+ * between a kernel caller and ring 3. Everything else is C.
  */
 #include "kernel/layout.h"
 #include "kernel/x86.h"
@@ -173,5 +173,20 @@ syscall_entry:
 	pop	%rsp
 	swapgs
 	sysretq
+
+/*
+ * The exception gate, for a CPU on which SYSCALL does not reach ring 0
+ * (user.c, syscall_gate_probe): ring 3 calls here with the same registers
+ * as for SYSCALL, and the #UD of this one UD2 (SDM Vol. 2B, UD: "raises an
+ * invalid opcode exception in all operating modes") is delivered through
+ * the IDT like any exception from ring 3. irq_dispatch() recognises it by
+ * its address alone, so a stray UD2 anywhere else still fails the run.
+ */
+	.section .text.user, "ax"
+	.globl syscall_ud2_gate, syscall_ud2_insn
+syscall_ud2_gate:
+syscall_ud2_insn:
+	ud2
+	ret
 
 	.section .note.GNU-stack, "", @progbits

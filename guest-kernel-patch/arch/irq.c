@@ -105,6 +105,8 @@ void irq_dispatch(struct irq_frame *f)
 {
 	struct percpu *pc = this_cpu();
 
+	if ((f->vector == 6 || f->vector == 13) && syscall_gate_fault(f))
+		return;
 	if (f->vector >= 32)
 		irq_step_over_shadowed_hlt(f);
 	if (handlers[f->vector]) {

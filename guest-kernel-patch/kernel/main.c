@@ -28,7 +28,7 @@ const struct virqlab_boot_info *boot_info;
 uint32_t guest_vmm;
 volatile uint32_t cpus_online;
 static struct virqlab_boot_info boot_info_copy;
-static volatile uint32_t bsp_ready;
+static volatile uint32_t bsp_ready, gate_ready;
 
 extern const struct guest_test __start_guest_tests[], __stop_guest_tests[];
 
@@ -100,6 +100,13 @@ void kmain(const struct virqlab_boot_info *bi, uint64_t cpu, uint32_t vmm)
 	apic_init();
 	pc->apic_id = apic_id();
 	user_init(pc);
+	if (cpu == 0) {
+		syscall_gate_probe();
+		WRITE_ONCE(gate_ready, 1);
+	} else {
+		while (!READ_ONCE(gate_ready))
+			pause();
+	}
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_SEQ_CST);
 	/* vmm-mini started every vCPU at once; QEMU leaves the APs to us. */
 	if (cpu == 0 && guest_vmm == VIRQLAB_VMM_QEMU)

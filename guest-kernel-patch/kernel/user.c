@@ -12,7 +12,7 @@
 #define MAX_WRITE	4096
 
 static syscall_fn syscalls[MAX_SYSCALLS];
-extern void syscall_entry(void);
+extern const char syscall_entry[];
 extern void __attribute__((noreturn)) exit_user(long code);
 
 /* The buffer must be RAM: ring 0 must not fault on ring 3's behalf. */
@@ -80,4 +80,68 @@ void user_init(struct percpu *pc)
 		syscall_register(SYS_getcpu, sys_getcpu);
 		syscall_register(SYS_wait_irq, sys_wait_irq);
 	}
+}
+
+/*
+ * Which way into ring 0 works here. SYSCALL loads CS from STAR and so CPL 0
+ * (SDM Vol. 2B, SYSCALL), but nested PVM's emulation of it (../shared/PVM.md)
+ * jumps to LSTAR still at CPL 3, where the entry's first privileged
+ * instruction, SWAPGS, raises #GP. So the BSP tries one SYSCALL from ring 3
+ * before anything else enters ring 3: if that #GP comes back from
+ * syscall_entry, every later call uses the UD2 gate (entry.S), an exception
+ * from ring 3, which every flavour delivers through the IDT. Read from ring
+ * 3 by syscall3(), so it lives in ordinary RAM (user-accessible, paging.c).
+ */
+enum syscall_gate syscall_gate = SYSCALL_GATE_SYSCALL;
+static volatile bool gate_probing;
+
+#define GATE_PROBE_STAYED_IN_RING3	1
+
+const char *syscall_gate_name(void)
+{
+	return syscall_gate == SYSCALL_GATE_SYSCALL ? "syscall" : "ud2";
+}
+
+static __user_text void gate_probe(long unused)
+{
+	long ret;
+
+	__asm__ volatile("syscall" : "=a"(ret)
+			 : "a"(SYS_nop), "D"(0), "S"(0), "d"(0) : "rcx", "r11", "memory");
+	syscall3(SYS_exit, ret, 0, 0);
+}
+
+void syscall_gate_probe(void)
+{
+	long ret;
+
+	gate_probing = true;
+	ret = enter_user(gate_probe, 0);
+	gate_probing = false;
+	if (ret != 0 && ret != GATE_PROBE_STAYED_IN_RING3)
+		GUEST_FAIL("syscall gate probe: SYS_nop returned %ld", ret);
+}
+
+/*
+ * From irq_dispatch(), for #UD and #GP raised in ring 3: true when the
+ * exception is one of the gate's own, now handled.
+ */
+bool syscall_gate_fault(struct irq_frame *f)
+{
+	if (!(f->cs & 3))
+		return false;
+	if (f->vector == 6 && f->rip == (uint64_t)syscall_ud2_insn) {
+		f->rax = syscall_dispatch(f->rax, f->rdi, f->rsi, f->rdx);
+		f->rip += 2;		/* past the UD2, to its RET */
+		return true;
+	}
+	if (f->vector == 13 && gate_probing && f->rip == (uint64_t)syscall_entry) {
+		/* The probe's SYSCALL: RCX holds its return address (SDM Vol. 2B). */
+		syscall_gate = SYSCALL_GATE_UD2;
+		f->rax = GATE_PROBE_STAYED_IN_RING3;
+		f->rip = f->rcx;
+		f->rflags = RFLAGS_IF | RFLAGS_FIXED;
+		return true;
+	}
+	return false;
 }

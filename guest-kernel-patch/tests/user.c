@@ -47,5 +47,6 @@ static void user(void)
 	GUEST_ASSERT_EQ(ticks, 1);
 	GUEST_ASSERT_EQ(tick_cs, USER_CS);
 	GUEST_ASSERT_EQ(tick_cpu, this_cpu()->cpu);
+	printf("user: ring 0 entered through the %s gate\n", syscall_gate_name());
 }
 GUEST_TEST("user", user, NULL);

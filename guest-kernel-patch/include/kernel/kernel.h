@@ -185,13 +185,31 @@ typedef long (*syscall_fn)(long a0, long a1, long a2);
 long enter_user(void (*fn)(long), long arg);	/* returns SYS_exit's code */
 void syscall_register(unsigned int nr, syscall_fn fn);
 void user_init(struct percpu *pc);
+void syscall_gate_probe(void);	/* BSP, once, before any other ring 3 */
 long syscall_dispatch(long nr, long a0, long a1, long a2);
+/*
+ * How ring 3 enters ring 0, chosen at boot by what the CPU does
+ * (syscall_gate_probe): SYSCALL where it reaches CPL 0, else a call to the
+ * UD2 gate (entry.S). Both keep every register but RAX, RCX and R11.
+ */
+enum syscall_gate {
+	SYSCALL_GATE_SYSCALL = 0,
+	SYSCALL_GATE_UD2,
+};
+extern enum syscall_gate syscall_gate;
+extern const char syscall_ud2_insn[];
+const char *syscall_gate_name(void);
+bool syscall_gate_fault(struct irq_frame *f);
 static inline long syscall3(long nr, long a0, long a1, long a2)
 {
 	long ret;
 
-	__asm__ volatile("syscall" : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "rcx", "r11", "memory");
+	if (__builtin_expect(syscall_gate == SYSCALL_GATE_SYSCALL, 1))
+		__asm__ volatile("syscall" : "=a"(ret)
+				 : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "rcx", "r11", "memory");
+	else
+		__asm__ volatile("call syscall_ud2_gate" : "=a"(ret)
+				 : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "rcx", "r11", "memory");
 	return ret;
 }
 

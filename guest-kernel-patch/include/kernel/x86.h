@@ -23,6 +23,7 @@
 #define CR0_CD			0x40000000
 #define CR0_PG			0x80000000
 #define CR4_PAE			0x00000020
+#define RFLAGS_FIXED		0x2	/* bit 1 is always 1 (SDM Vol. 1, 3.4.3) */
 #define RFLAGS_IF		0x200
 #define RFLAGS_DF		0x400
 
