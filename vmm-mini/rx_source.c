@@ -397,10 +397,14 @@ static void *rx_thread(void *arg)
 
 void rx_source_start(struct rx_source *src, struct vm *vm)
 {
+	pthread_attr_t attr, *pin;
 	int err;
 
 	src->vm = vm;
-	err = pthread_create(&src->thread, NULL, rx_thread, src);
+	pin = thread_attr_pinned(&attr, vm->cfg.rx_cpu);
+	err = pthread_create(&src->thread, pin, rx_thread, src);
+	if (pin)
+		pthread_attr_destroy(pin);
 	if (err)
 		die("pthread_create for the receive thread: %s", strerror(err));
 	src->started = true;
