@@ -15,8 +15,10 @@
  * with -EAGAIN, and after APOLL_MAX_RETRY (128, io_uring/poll.c) re-arms a
  * request is punted to io-wq, where it blocks in recvmsg in a worker
  * thread. Workers on other CPUs dequeue and post their completions in no
- * fixed order: with 32 independent receives on two real CPUs, about 1 in
- * 1,000 datagrams completed out of order (measured, see git log).
+ * fixed order. Measured on two real CPUs (nested PVM, 100,000 datagrams
+ * at 10,000 pps): 24.7 poll arms and 0.14 io-wq punts per datagram, 24
+ * iou-wrk threads, 101 completed out of order; chained, 0.8 poll arms, no
+ * punt, none out of order.
  *
  * When no guest buffer is free the device behaves like a NIC without
  * descriptors: one scratch receive (a chain of its own) keeps the wire
@@ -214,8 +216,8 @@ static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *
 /*
  * Once the chain in flight has ended, queue the next: every free guest
  * buffer (up to RX_QD), else one scratch receive. The chain is what keeps
- * datagrams in order; see the top of this file. A link that
- * fails (not -EAGAIN: io_uring arms poll for that and stays on this link)
+ * datagrams in order (see the top of this file). A link that fails (not
+ * with -EAGAIN: for that io_uring arms poll and stays on the same link)
  * ends the chain with -ECANCELED for the rest, whose buffers go back.
  */
 static void refill(struct io_uring *ring, struct rx_source *src, struct virqnet *dev,
