@@ -373,6 +373,7 @@ static void kick_handler(int sig)
 void vcpu_start(struct vcpu *vcpu)
 {
 	static bool handler_installed;
+	pthread_attr_t attr, *pin;
 	int err;
 
 	if (!handler_installed) {
@@ -383,7 +384,10 @@ void vcpu_start(struct vcpu *vcpu)
 		sigaction(SIGUSR1, &sa, NULL);
 		handler_installed = true;
 	}
-	err = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	pin = thread_attr_pinned(&attr, vcpu->vm->cfg.vcpu_cpu);
+	err = pthread_create(&vcpu->thread, pin, vcpu_thread, vcpu);
+	if (pin)
+		pthread_attr_destroy(pin);
 	if (err)
 		die("pthread_create for vCPU %d: %s", vcpu->id, strerror(err));
 	vcpu->started = true;

@@ -49,6 +49,9 @@ static const char usage_text[] =
 "  --coalesce-us N   inject only: interrupt moderation, one interrupt for the\n"
 "                    arrivals of N us (1..1000000) from the first, or at once\n"
 "                    when a quarter of the ring waits (default: off)\n"
+"  --rx-cpu N        pin the receive thread (the device) to host CPU N\n"
+"  --vcpu-cpu N      pin every vCPU thread to host CPU N (with --rx-cpu M,\n"
+"                    M != N: device and guest on two real cores in parallel)\n"
 "  --stats FILE      write the run's statistics: one # header line, one row\n"
 "  --latency-log FILE  write every latency sample (ns, host kernel receive to\n"
 "                    guest consumer), one per line in consumption order\n"
@@ -80,7 +83,7 @@ static const char usage_text[] =
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
-	OPT_LATENCY_LOG, OPT_COALESCE_US,
+	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU,
 };
 
 static const struct option long_opts[] = {
@@ -100,6 +103,8 @@ static const struct option long_opts[] = {
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "latency-log", required_argument, NULL, OPT_LATENCY_LOG },
 	{ "coalesce-us", required_argument, NULL, OPT_COALESCE_US },
+	{ "rx-cpu", required_argument, NULL, OPT_RX_CPU },
+	{ "vcpu-cpu", required_argument, NULL, OPT_VCPU_CPU },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -126,7 +131,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 
 	*cfg = (struct vm_config){
 		.test = "hello", .mode = "inject", .args = "", .nr_vcpus = 1,
-		.mem_bytes = 64ull << 20, .idle_s = 2,
+		.mem_bytes = 64ull << 20, .idle_s = 2, .rx_cpu = -1, .vcpu_cpu = -1,
 	};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
@@ -195,6 +200,13 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 				die_usage("--coalesce-us '%s': expected microseconds from 1 to 1000000",
 					  optarg);
 			break;
+		case OPT_RX_CPU:
+		case OPT_VCPU_CPU:
+			if (!parse_u64(optarg, 0, 1023, &v) || !thread_cpu_ok(v))
+				die_usage("--%s '%s': not a CPU this process may run on",
+					  c == OPT_RX_CPU ? "rx-cpu" : "vcpu-cpu", optarg);
+			*(c == OPT_RX_CPU ? &cfg->rx_cpu : &cfg->vcpu_cpu) = v;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -220,6 +232,8 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		    cfg->coalesce_us)
 			die_usage("--count, --duration, --stats, --latency-log and --coalesce-us "
 				  "need --source");
+		if (cfg->rx_cpu >= 0)
+			die_usage("--rx-cpu pins the receive thread: it needs --source");
 		return;
 	}
 	if (!cfg->count && cfg->duration_s <= 0)

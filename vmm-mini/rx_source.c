@@ -5,10 +5,26 @@
  * kernel receive timestamps (SO_TIMESTAMPNS) and the socket's drop counter
  * (SO_RXQ_OVFL), and hand each one to the virqnet device model.
  *
- * Up to RX_QD receives are in flight, each holding one guest buffer. When
- * no guest buffer is free the device behaves like a NIC without descriptors:
- * it keeps the wire drained into a scratch buffer and counts the drop, so
- * the socket queue does not overflow for reasons that are the guest's.
+ * Up to RX_QD receives are queued, each holding one guest buffer, but they
+ * form one chain (IOSQE_IO_LINK): io_uring issues a link only when the one
+ * before it has completed, so exactly one receive is armed on the socket at
+ * any time and datagrams complete in the order the socket queued them, as
+ * one NIC receive queue delivers. Several independent receives on one
+ * socket do not: io_uring's async poll is not exclusive for recvmsg, so
+ * every datagram wakes all armed receives, all but one retry and re-arm
+ * with -EAGAIN, and after APOLL_MAX_RETRY (128, io_uring/poll.c) re-arms a
+ * request is punted to io-wq, where it blocks in recvmsg in a worker
+ * thread. Workers on other CPUs dequeue and post their completions in no
+ * fixed order. Measured on two real CPUs (nested PVM, 100,000 datagrams
+ * at 10,000 pps): 24.7 poll arms and 0.14 io-wq punts per datagram, 24
+ * iou-wrk threads, 101 completed out of order; chained, 0.8 poll arms, no
+ * punt, none out of order.
+ *
+ * When no guest buffer is free the device behaves like a NIC without
+ * descriptors: one scratch receive (a chain of its own) keeps the wire
+ * drained and counts the drop, so the socket queue does not overflow for
+ * reasons that are the guest's; if buffers came back while it waited, its
+ * datagram is copied into one and delivered, not dropped.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,12 +105,13 @@ void rx_source_open(struct rx_source *src)
 	}
 }
 
-static void post_recv(struct io_uring *ring, struct rx_source *src, struct rx_req *r)
+static struct io_uring_sqe *post_recv(struct io_uring *ring, struct rx_source *src,
+				      struct rx_req *r)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
 	if (!sqe)
-		return;
+		return NULL;
 	r->iov.iov_base = r->data;
 	r->iov.iov_len = r->cap;
 	memset(&r->msg, 0, sizeof(r->msg));
@@ -106,6 +123,7 @@ static void post_recv(struct io_uring *ring, struct rx_source *src, struct rx_re
 	io_uring_prep_recvmsg(sqe, src->sock, &r->msg, MSG_TRUNC);
 	io_uring_sqe_set_data(sqe, r);
 	r->busy = true;
+	return sqe;
 }
 
 static uint64_t realtime_ns(void)
@@ -195,29 +213,42 @@ static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *
 	}
 }
 
-/* Fill idle slots: guest buffers while there are any, else one scratch receive. */
+/*
+ * Once the chain in flight has ended, queue the next: every free guest
+ * buffer (up to RX_QD), else one scratch receive. The chain is what keeps
+ * datagrams in order (see the top of this file). A link that fails (not
+ * with -EAGAIN: for that io_uring arms poll and stays on the same link)
+ * ends the chain with -ECANCELED for the rest, whose buffers go back.
+ */
 static void refill(struct io_uring *ring, struct rx_source *src, struct virqnet *dev,
 		   struct rx_req *reqs)
 {
-	bool scratch_posted = false;
+	struct io_uring_sqe *prev = NULL, *sqe;
 
 	for (int i = 0; i < RX_QD; i++)
-		if (reqs[i].busy && !reqs[i].guest)
-			scratch_posted = true;
+		if (reqs[i].busy)
+			return;
 	for (int i = 0; i < RX_QD; i++) {
 		struct rx_req *r = &reqs[i];
 
-		if (r->busy)
-			continue;
 		r->guest = virqnet_take_buffer(dev, &r->buf_id, &r->data, &r->cap, &r->gen);
 		if (!r->guest) {
-			if (scratch_posted)
+			if (prev)
 				break;
-			scratch_posted = true;
 			r->data = r->scratch;
 			r->cap = SCRATCH_SIZE;
 		}
-		post_recv(ring, src, r);
+		sqe = post_recv(ring, src, r);
+		if (!sqe) {
+			if (r->guest)
+				virqnet_return_buffer(dev, r->buf_id, r->gen);
+			break;
+		}
+		if (prev)
+			prev->flags |= IOSQE_IO_LINK;
+		prev = sqe;
+		if (!r->guest)
+			break;
 	}
 }
 
@@ -368,10 +399,14 @@ static void *rx_thread(void *arg)
 
 void rx_source_start(struct rx_source *src, struct vm *vm)
 {
+	pthread_attr_t attr, *pin;
 	int err;
 
 	src->vm = vm;
-	err = pthread_create(&src->thread, NULL, rx_thread, src);
+	pin = thread_attr_pinned(&attr, vm->cfg.rx_cpu);
+	err = pthread_create(&src->thread, pin, rx_thread, src);
+	if (pin)
+		pthread_attr_destroy(pin);
 	if (err)
 		die("pthread_create for the receive thread: %s", strerror(err));
 	src->started = true;

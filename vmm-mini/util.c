@@ -4,6 +4,7 @@
  * shared by vmm-mini and the host-side tools.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,4 +123,30 @@ uint64_t percentile_u64(const uint64_t *sorted, uint64_t n, double p)
 	if (rank < 1)
 		rank = 1;
 	return sorted[(rank > n ? n : rank) - 1];
+}
+
+bool thread_cpu_ok(long cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	return CPU_ISSET(cpu, &set);
+}
+
+pthread_attr_t *thread_attr_pinned(pthread_attr_t *attr, int cpu)
+{
+	cpu_set_t set;
+	int err;
+
+	if (cpu < 0)
+		return NULL;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	err = pthread_attr_init(attr);
+	if (!err)
+		err = pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+	if (err)
+		die("pthread_attr_setaffinity_np(CPU %d): %s", cpu, strerror(err));
+	return attr;
 }

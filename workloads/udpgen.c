@@ -48,6 +48,8 @@ static const char usage[] =
 "  --duration S        send for S seconds (with --count: whichever ends first)\n"
 "  --seed N            random seed for poisson (default 1)\n"
 "  --flow ID           flow id in every payload (default: random)\n"
+"  --late SEQ:BY       send datagram SEQ BY places late (after SEQ+BY), as a\n"
+"                      network may reorder; tests the receiver's late path\n"
 "  --stats FILE        write a one-row TSV with a # header line\n"
 "  --quiet             no summary on stdout\n"
 "  -h, --help          this help\n"
@@ -67,7 +69,7 @@ struct cfg {
 	struct sockaddr_in to;
 	double rate, duration;
 	enum pattern pattern;
-	uint64_t count, burst, gap_ns, seed;
+	uint64_t count, burst, gap_ns, seed, late_seq, late_by;
 	uint32_t size, flow;
 	const char *stats;
 	bool quiet;
@@ -131,6 +133,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 		{ "count", required_argument, NULL, 'c' }, { "duration", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 'S' }, { "flow", required_argument, NULL, 'f' },
 		{ "stats", required_argument, NULL, 'o' }, { "quiet", no_argument, NULL, 'q' },
+		{ "late", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	bool have_to = false, have_flow = false;
@@ -207,6 +210,17 @@ static void parse(int argc, char **argv, struct cfg *c)
 		case 'o':
 			c->stats = optarg;
 			break;
+		case 'L': {
+			unsigned long long seq, by;
+			int end = 0;
+
+			if (sscanf(optarg, "%llu:%llu%n", &seq, &by, &end) != 2 || optarg[end] ||
+			    !by || seq + by < seq)
+				fail(EXIT_USAGE, "--late '%s': expected SEQ:BY, BY >= 1", optarg);
+			c->late_seq = seq;
+			c->late_by = by;
+			break;
+		}
 		case 'q':
 			c->quiet = true;
 			break;
@@ -225,6 +239,10 @@ static void parse(int argc, char **argv, struct cfg *c)
 		fail(EXIT_USAGE, "--to ADDR:PORT is required (see --help)");
 	if (!c->count && c->duration <= 0)
 		fail(EXIT_USAGE, "--count N or --duration S is required (see --help)");
+	if (c->late_by && c->count && c->late_seq + c->late_by >= c->count)
+		fail(EXIT_USAGE, "--late %llu:%llu: SEQ+BY must be below --count %llu",
+		     (unsigned long long)c->late_seq, (unsigned long long)c->late_by,
+		     (unsigned long long)c->count);
 	if (!have_flow) {
 		c->flow = (uint32_t)(real_ns() ^ ((uint64_t)getpid() << 16));
 		if (!c->flow)
@@ -254,6 +272,14 @@ static uint64_t next_due(const struct cfg *c, uint64_t i, uint64_t prev, uint64_
 	default:
 		return c->rate > 0 ? (uint64_t)((double)i * 1e9 / c->rate) : 0;
 	}
+}
+
+/* The sequence number sent in place i: --late moves one BY places later. */
+static uint64_t seq_at(const struct cfg *c, uint64_t i)
+{
+	if (!c->late_by || i < c->late_seq || i > c->late_seq + c->late_by)
+		return i;
+	return i == c->late_seq + c->late_by ? c->late_seq : i + 1;
 }
 
 struct slot {
@@ -320,7 +346,7 @@ int main(int argc, char **argv)
 			unsigned int s = free_list[--free_top];
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
-			fill(slots[s].buf, &c, sent + queued);
+			fill(slots[s].buf, &c, seq_at(&c, sent + queued));
 			io_uring_prep_send(sqe, fd, slots[s].buf, c.size, 0);
 			io_uring_sqe_set_data64(sqe, s);
 			queued++;

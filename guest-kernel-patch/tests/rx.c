@@ -5,6 +5,13 @@
  * duplicates, integrity), log when each was consumed, and report the counts
  * to the host. It runs in ring 3 in both modes: through recv system calls
  * and copies (inject) or straight from the device's ring (mask-direct).
+ *
+ * A datagram that arrives late (UDP may reorder on a real network) is
+ * delivered once and counted out_of_order; the device has already moved it
+ * back from its never-arrived count, so sent = delivered + dropped holds.
+ * A duplicate is told from a late one by a bitmap of the last SEEN_WINDOW
+ * sequence numbers; one older than that is taken as late (the device, which
+ * keeps no such window, counts it so too).
  */
 #include "kernel/virqnet.h"
 #include "uapi/virqlab_payload.h"
@@ -16,8 +23,31 @@ static struct {
 	uint64_t passes;
 } chk;
 
+#define SEEN_WINDOW	4096
+static uint64_t seen[SEEN_WINDOW / 64];	/* bit seq % SEEN_WINDOW: seq was delivered */
+
 static uint8_t rx_buf[VIRQNET_BUF_SIZE];
 static uint64_t stall_after;	/* test only: see take() */
+
+/* Ring 3: mark seq delivered; false if it already was (within the window). */
+static __user_text bool seen_first(uint64_t seq)
+{
+	uint64_t *w = &seen[seq / 64 % (SEEN_WINDOW / 64)], bit = 1ull << (seq % 64);
+
+	if (seq < chk.expected) {
+		if (chk.expected - seq > SEEN_WINDOW)
+			return true;	/* too old to tell: taken as late */
+		if (*w & bit)
+			return false;
+	} else {
+		/* The slots of expected..seq-1 held seqs a window older: now unseen. */
+		for (uint64_t s = chk.expected; s < seq && s - chk.expected < SEEN_WINDOW; s++)
+			seen[s / 64 % (SEEN_WINDOW / 64)] &= ~(1ull << (s % 64));
+		chk.expected = seq + 1;	/* a jump is a drop the device counted */
+	}
+	*w |= bit;
+	return true;
+}
 
 /* Ring 3: check one datagram and log its consumption time. */
 static __user_text void take(const uint8_t *p, uint32_t len)
@@ -25,6 +55,7 @@ static __user_text void take(const uint8_t *p, uint32_t len)
 	struct virqnet_lat_log *log = virqnet.latlog;
 	struct virqlab_payload h;
 	uint32_t head;
+	bool late;
 
 	if (!p || len < sizeof(h)) {
 		chk.corrupt++;
@@ -48,14 +79,12 @@ static __user_text void take(const uint8_t *p, uint32_t len)
 		chk.foreign++;
 		return;
 	}
-	if (h.seq < chk.expected) {
-		if (h.seq + 1 == chk.expected)
-			chk.duplicate++;
-		else
-			chk.out_of_order++;
+	late = h.seq < chk.expected;
+	if (!seen_first(h.seq)) {
+		chk.duplicate++;
 		return;
 	}
-	chk.expected = h.seq + 1;	/* a jump is a drop the device counted */
+	chk.out_of_order += late;	/* late, but delivered */
 	chk.delivered++;
 	chk.bytes += len;
 

@@ -3,14 +3,15 @@
 #
 # Description: udpgen sends exactly what it says it sent, intact and in
 # order, for each pattern and for the smallest and largest sizes (checked by
-# udprecv, which verifies payloads as the guest does); --duration stops on
+# udprecv, which verifies payloads as the guest does); --late SEQ:BY sends
+# exactly one datagram late and the rest in order; --duration stops on
 # time; bad flags exit 2 with one line; SIGINT still prints the summary.
 
 . "$(dirname "$0")/../lib/tap.sh"
 
 GEN=$BUILD/udpgen
 RECV=$BUILD/udprecv
-plan 17
+plan 19
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 port=$((30000 + $$ % 20000))
@@ -43,6 +44,12 @@ send 500 --rate 5000 --size 9000
 like "9000-byte datagrams arrive intact" "in order 500, gaps 0, duplicate 0, corrupt 0" "$rout"
 like "9000-byte bytes counted" "sent 500 packets \(4500000 bytes\)" "$out"
 
+# udprecv keeps no window: the late one shows as a gap where it was due and
+# as "duplicate" (behind the highest seen) where it arrives.
+send 1000 --rate 10000 --late 100:10
+like "--late 100:10: 1000 arrive, one of them late" \
+	"received 1000 \(in order 999, gaps 1, duplicate 1, corrupt 0\)" "$rout"
+
 start=$(date +%s)
 out=$("$GEN" --to "127.0.0.1:$port" --rate 1000 --duration 1.5 --stats "$dir/gen.tsv" 2>&1)
 rc=$?
@@ -59,7 +66,7 @@ wait "$g"
 is "SIGINT: exit 130" 130 $?
 like "SIGINT: the summary is still printed" "\[interrupted\]" "$(cat "$dir/int")"
 
-for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere"; do
+for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere" "--late 5"; do
 	# shellcheck disable=SC2086
 	err=$("$GEN" --count 1 ${bad%% *} ${bad#* } --to 127.0.0.1:9 2>&1)
 	rc=$?

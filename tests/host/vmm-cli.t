@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 44
+plan 53
 
 # expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
@@ -45,6 +45,11 @@ expect_usage "--coalesce-us 0" "--coalesce-us '0': expected microseconds" \
 expect_usage "--coalesce-us with mask-direct" "--coalesce-us .*needs --mode inject" \
 	--source udp:127.0.0.1:9 --count 1 --mode mask-direct --coalesce-us 100
 expect_usage "--coalesce-us without --source" "--coalesce-us need --source" --coalesce-us 100
+expect_usage "--rx-cpu beyond the host's CPUs" "--rx-cpu '1023': not a CPU this process may run on" \
+	--source udp:127.0.0.1:9 --count 1 --rx-cpu 1023
+expect_usage "--vcpu-cpu not a number" "--vcpu-cpu 'x': not a CPU" --vcpu-cpu x
+expect_usage "--rx-cpu without --source" "--rx-cpu pins the receive thread: it needs --source" \
+	--rx-cpu 0
 
 help=$("$VMM" --help)
 is "--help exits 0" 0 $?

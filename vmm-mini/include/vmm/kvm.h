@@ -71,6 +71,7 @@ struct vm_config {
 	double duration_s;
 	double idle_s;
 	uint64_t coalesce_us;		/* inject: interrupt moderation, 0 = off */
+	int rx_cpu, vcpu_cpu;		/* host CPU to pin the thread to, -1 = any */
 	bool test_given;
 };
 

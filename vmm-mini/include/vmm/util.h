@@ -9,6 +9,7 @@
 #ifndef VMM_UTIL_H
 #define VMM_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
@@ -54,6 +55,14 @@ static inline uint64_t rdtsc(void)
 }
 
 uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+
+/*
+ * Thread attributes that pin a new thread to host CPU cpu from its first
+ * instruction (cpu < 0: no attributes, run anywhere). thread_cpu_ok() says
+ * whether this process may run there at all, for the command line to check.
+ */
+bool thread_cpu_ok(long cpu);
+pthread_attr_t *thread_attr_pinned(pthread_attr_t *attr, int cpu);
 void sort_u64(uint64_t *v, uint64_t n);
 uint64_t percentile_u64(const uint64_t *sorted, uint64_t n, double p);
 
