@@ -5,8 +5,11 @@
 # run and prints them side by side: every row has positive vmm-mini figures
 # and either positive QEMU figures or "n/a" with a reason; the ratio column
 # is the quotient of the two printed medians; every exit costs more than a
-# syscall (which never leaves the guest) under both VMMs; and the TSV says
-# what the table says. (The figures themselves belong in the README, not in
+# syscall (which never leaves the guest) under both VMMs, except on nested
+# PVM, where SYSCALL stays at CPL 3 and the guest's UD2 gate, two exceptions
+# through emulated ring 0, costs more than any one exit (measured: 170,138
+# against 24,378 cycles for port I/O on 2026-12-01); and the TSV says what
+# the table says. (The figures themselves belong in the README, not in
 # assertions.)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -45,9 +48,16 @@ is "ratio = QEMU median / vmm-mini median, to two decimals, in every measured ro
 syscall_mini=$(awk '$1 == "syscall-roundtrip" { print $2 }' "$tmp/rows")
 syscall_qemu=$(awk '$1 == "syscall-roundtrip" { print $4 }' "$tmp/rows")
 for op in pio-exit-to-user mmio-exit-to-user mmio-doorbell-msi; do
-	is "$op costs more than a syscall under both VMMs" "yes" \
-		"$(awk -v op="$op" -v sm="${syscall_mini:-0}" -v sq="${syscall_qemu:-0}" \
-			'$1 == op { print ($2 > sm && $4 > sq) ? "yes" : "no: " $0 }' "$tmp/rows")"
+	if [ "$flavour" = pvm ]; then
+		is "$op costs less than the UD2 syscall gate under both VMMs" "yes" \
+			"$(awk -v op="$op" -v sm="${syscall_mini:-0}" -v sq="${syscall_qemu:-0}" \
+				'$1 == op { print ($2 > 0 && $4 > 0 && $2 < sm && $4 < sq) ? "yes" : "no: " $0 }' \
+				"$tmp/rows")"
+	else
+		is "$op costs more than a syscall under both VMMs" "yes" \
+			"$(awk -v op="$op" -v sm="${syscall_mini:-0}" -v sq="${syscall_qemu:-0}" \
+				'$1 == op { print ($2 > sm && $4 > sq) ? "yes" : "no: " $0 }' "$tmp/rows")"
+	fi
 done
 is "TSV: one # header line and a row per operation" "1 6" \
 	"$(grep -c '^#' "$tmp/peer.tsv") $(grep -vc '^#' "$tmp/peer.tsv")"
