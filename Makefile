@@ -55,7 +55,9 @@ clean:
 .PHONY: all check clean demo deps
 .DEFAULT_GOAL := all
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only where objects are built: build/fresh-debian/ holds a whole Debian tree
+# (scripts/fresh-debian.sh), whose /etc/*.d directories are not makefiles.
+-include $(shell find $(BUILD)/asan $(BUILD)/guest $(BUILD)/obj -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks: speed targets live here, never in timed tests.
 bench: bench-costs bench-probes bench-rx
