@@ -73,9 +73,10 @@ bench-rx: all
 		scripts/rx-targets.sh results/latest || rc=$$?; exit $$rc
 
 # Regression verdicts: the newest run (results/latest) against the committed
-# reference run (results/baseline/); thresholds in scripts/compare.rules.
+# reference run of its own KVM flavour (results/baseline/<flavour>/);
+# thresholds in scripts/compare.rules.
 regress:
 	$(Q)test -e results/latest || { echo "regress: no results/latest: run an experiment first (make demo)" >&2; exit 2; }
-	$(Q)scripts/compare.sh results/baseline results/latest
+	$(Q)scripts/compare.sh --baseline results/latest
 
 .PHONY: bench bench-costs bench-probes bench-rx regress
