@@ -48,9 +48,11 @@ check: deps all
 demo: deps all
 	$(Q)scripts/demo.sh
 
+# --one-file-system: never into what a running scripts/fresh-debian.sh has
+# bound into its tree (the host's /dev, /sys).
 clean:
 	$(quiet) CLEAN $(BUILD)
-	$(Q)rm -rf $(BUILD)
+	$(Q)rm -rf --one-file-system $(BUILD)
 
 .PHONY: all check clean demo deps
 .DEFAULT_GOAL := all

@@ -162,7 +162,7 @@ fi
 state=warm
 if [ "$rebuild" = 1 ] || [ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]; then
 	state=cold
-	rm -rf "$dir"
+	rm -rf --one-file-system "$dir"
 	mkdir -p "$dir"
 	echo "fresh-debian: cold: $boot (plus make, git)"
 	t0=$(date +%s)
@@ -182,7 +182,7 @@ fi
 cp /etc/resolv.conf "$tree/etc/resolv.conf" 2>/dev/null
 
 # The checkout as a clone of it would be, plus what is not yet committed.
-rm -rf "$tree$src"
+rm -rf --one-file-system "$tree$src"
 mkdir -p "$tree$src"
 git ls-files -z -c -o --exclude-standard | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 	tar -c --null -T - -f - | tar -x -C "$tree$src" -f - || die 3 "cannot copy the checkout into the tree"
