@@ -38,7 +38,7 @@ Options:
   -h, --help     this text
 
 The default leaves out tests/host/experiment-sandbox.t: it runs a whole
-experiment through the sandbox (minutes) and tests the runner, not the
+experiment through the sandbox (about a minute) and tests the runner, not the
 set-up. The sandbox tests that do run share the host's sandbox lock, so
 they never overlap a sandbox outside the chroot.
 
