@@ -91,12 +91,14 @@ done
 # from, in either sources format (one-line .list, deb822 .sources).
 apt_mirror() {
 	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++; if ($2 ~ /^\[/) i++
+		awk '$1 == "deb" { i = 2
+			if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
 			if ($(i + 1) == "bookworm") { print $i; exit } }'
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk 'function flush() { if (uris != "" && (" " suites " ") ~ / bookworm /) {
-				split(uris, u, " "); print u[1]; found = 1; exit } uris = suites = "" }
+				split(uris, u, " "); print u[1]; found = 1; exit }
+			uris = suites = "" }
 			/^[ \t]*$/ { flush(); next }
 			tolower($1) == "uris:" { $1 = ""; uris = $0 }
 			tolower($1) == "suites:" { $1 = ""; suites = $0 }
@@ -156,7 +158,8 @@ in_tree() {
 
 # Never delete a tree that still has something mounted in it.
 if grep -q " $tree/" /proc/mounts; then
-	die 3 "$tree has mounts left (another run?): $(awk -v t="$tree/" 'index($2, t) == 1 { printf " %s", $2 }' /proc/mounts)"
+	die 3 "$tree has mounts left (another run?):" \
+		"$(awk -v t="$tree/" 'index($2, t) == 1 { printf " %s", $2 }' /proc/mounts)"
 fi
 
 state=warm
@@ -172,7 +175,8 @@ if [ "$rebuild" = 1 ] || [ "$(cat "$dir/key" 2>/dev/null)" != "$key" ]; then
 	}
 	cp /etc/resolv.conf "$tree/etc/resolv.conf" 2>/dev/null
 	mount_all
-	in_tree 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends make git >/dev/null' ||
+	in_tree 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends make git >/dev/null' ||
 		die 3 "cannot install make and git in the tree"
 	echo "fresh-debian: tree made in $(($(date +%s) - t0)) s"
 else
@@ -184,8 +188,10 @@ cp /etc/resolv.conf "$tree/etc/resolv.conf" 2>/dev/null
 # The checkout as a clone of it would be, plus what is not yet committed.
 rm -rf --one-file-system "$tree$src"
 mkdir -p "$tree$src"
-git ls-files -z -c -o --exclude-standard | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-	tar -c --null -T - -f - | tar -x -C "$tree$src" -f - || die 3 "cannot copy the checkout into the tree"
+git ls-files -z -c -o --exclude-standard |
+	xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+	tar -c --null -T - -f - | tar -x -C "$tree$src" -f - ||
+	die 3 "cannot copy the checkout into the tree"
 
 t0=$(date +%s)
 echo "fresh-debian: make deps all (in the chroot, $src)"

@@ -55,7 +55,9 @@ case "$t" in
 esac
 kill_after=${VIRQLAB_TEST_KILL_AFTER:-10}
 for v in "$limit" "$kill_after"; do
-	case "$v" in ''|*[!0-9]*|0) echo "run-one: $t: time limit '$v': expected whole seconds > 0" >&2; exit 2 ;; esac
+	case "$v" in
+	''|*[!0-9]*|0) echo "run-one: $t: time limit '$v': expected whole seconds > 0" >&2; exit 2 ;;
+	esac
 done
 
 dmesg_cmd=${VIRQLAB_DMESG:-dmesg}

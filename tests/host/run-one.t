@@ -54,7 +54,8 @@ rc=$?
 took=$(($(date +%s) - t0))
 is "past its '# timeout: 1': exit 124" 124 "$rc"
 check "... within seconds, not the 60 it asked for (took $took s)" [ "$took" -le 5 ]
-like "... a trailing not ok naming the limit" "^not ok - time limit: .*slow.t killed after 1 s \(exit 124\)$" "$out"
+like "... a trailing not ok naming the limit" \
+	"^not ok - time limit: .*slow.t killed after 1 s \(exit 124\)$" "$out"
 sleep 1
 # Gone, or a zombie waiting for whoever inherited it to reap it.
 is "... the child it left in the background is gone too" "" \
@@ -73,15 +74,19 @@ is "a file ignoring TERM: KILL after --kill-after, still exit 124" "124 yes" \
 	"$rc $([ $(($(date +%s) - t0)) -le 6 ] && echo yes || echo "no: $(($(date +%s) - t0)) s")"
 
 is "no '# timeout' header: VIRQLAB_TEST_TIMEOUT is the limit" 124 \
-	"$(fake bare 'echo 1..1; sleep 60'; VIRQLAB_TEST_TIMEOUT=1 "$RUN1" "$tmp/bare.t" >/dev/null 2>&1; echo $?)"
+	"$(fake bare 'echo 1..1; sleep 60'
+	VIRQLAB_TEST_TIMEOUT=1 "$RUN1" "$tmp/bare.t" >/dev/null 2>&1; echo $?)"
 
-fake warns "echo 1..1; echo '[    3.000000] WARNING: CPU: 1 PID: 42 at arch/x86/kvm/x86.c:123 kvm_arch_vcpu_ioctl_run' >> '$tmp/klog'; echo 'ok 1 - fine'"
+warn='[    3.000000] WARNING: CPU: 1 PID: 42 at arch/x86/kvm/x86.c:123 kvm_arch_vcpu_ioctl_run'
+fake warns "echo 1..1; echo '$warn' >> '$tmp/klog'; echo 'ok 1 - fine'"
 out=$("$RUN1" "$tmp/warns.t" 2>&1)
 is "a kernel WARNING while it ran: exit 1 although its case passed" 1 "$?"
-like "... a trailing not ok" "^not ok - kernel log: new BUG/WARNING/KVM warning while .*warns.t ran$" "$out"
+like "... a trailing not ok" \
+	"^not ok - kernel log: new BUG/WARNING/KVM warning while .*warns.t ran$" "$out"
 like "... showing the line" "^#   \[    3.000000\] WARNING: CPU: 1 PID: 42 at arch/x86/kvm/x86.c" "$out"
 
-fake quiet "echo 1..1; echo '[    4.000000] kvm: vcpu 0 disabled perfctr wrmsr' >> '$tmp/klog'; echo 'ok 1 - fine'"
+fake quiet "echo 1..1; echo '[    4.000000] kvm: vcpu 0 disabled perfctr wrmsr' >> '$tmp/klog'
+	echo 'ok 1 - fine'"
 "$RUN1" "$tmp/quiet.t" >/dev/null 2>&1
 is "other new kernel messages: exit 0" 0 "$?"
 fake old "echo 1..1; echo 'ok 1 - fine'"

@@ -11,7 +11,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
-make -s -C "$VIRQLAB_ROOT" sandbox >/dev/null 2>&1 || skip_all "cannot build the sandbox parts (make sandbox)"
+make -s -C "$VIRQLAB_ROOT" sandbox >/dev/null 2>&1 ||
+	skip_all "cannot build the sandbox parts (make sandbox)"
 plan 5
 
 co=$(mktemp -d /tmp/virqlab-anywhere.XXXXXX)
