@@ -48,14 +48,18 @@ check: deps all
 demo: deps all
 	$(Q)scripts/demo.sh
 
+# --one-file-system: never into what a running scripts/fresh-debian.sh has
+# bound into its tree (the host's /dev, /sys).
 clean:
 	$(quiet) CLEAN $(BUILD)
-	$(Q)rm -rf $(BUILD)
+	$(Q)rm -rf --one-file-system $(BUILD)
 
 .PHONY: all check clean demo deps
 .DEFAULT_GOAL := all
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only where objects are built: build/fresh-debian/ holds a whole Debian tree
+# (scripts/fresh-debian.sh), whose /etc/*.d directories are not makefiles.
+-include $(shell find $(BUILD)/asan $(BUILD)/guest $(BUILD)/obj -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks: speed targets live here, never in timed tests.
 bench: bench-costs bench-probes bench-rx
@@ -71,9 +75,10 @@ bench-rx: all
 		scripts/rx-targets.sh results/latest || rc=$$?; exit $$rc
 
 # Regression verdicts: the newest run (results/latest) against the committed
-# reference run (results/baseline/); thresholds in scripts/compare.rules.
+# reference run of its own KVM flavour (results/baseline/<flavour>/);
+# thresholds in scripts/compare.rules.
 regress:
 	$(Q)test -e results/latest || { echo "regress: no results/latest: run an experiment first (make demo)" >&2; exit 2; }
-	$(Q)scripts/compare.sh results/baseline results/latest
+	$(Q)scripts/compare.sh --baseline results/latest
 
 .PHONY: bench bench-costs bench-probes bench-rx regress

@@ -6,7 +6,9 @@
 BPF_CLANG ?= clang
 BPFTOOL ?= bpftool
 # -mcpu=v3: atomic exchange for the interrupt-gap clock (kernel 5.12+).
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+# Recursive (=), so that $(CC) -dumpmachine runs when the recipe does: on a bare
+# machine `make demo` installs the compiler (deps) after this file is parsed.
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
 	-Iprobes -I/usr/include/$(shell $(CC) -dumpmachine)
 
 PROBE_SRCS := \

@@ -8,9 +8,18 @@
 # re-executes itself inside the SVM sandbox (tests/lib/tap.sh:require_kvm);
 # never a silent skip.
 #
+# Each file runs under scripts/lib/run-one.sh (prove --exec): a time limit
+# per file (default 300 s natively, 960 s in the sandbox; "# timeout: N" or
+# "# timeout-sandbox: N" in a file's header overrides), the whole process
+# group killed on expiry and reported as a failure (exit 124), and the
+# kernel log read after each file: a new BUG:, WARNING: or KVM warning fails
+# it. prove's summary (Result: PASS/FAIL) still ends the output.
+#
 # Usage: scripts/check.sh [--sandbox] [TEST.t ...]
 #   --sandbox   run only the KVM tests, all inside the sandbox (make check-sandbox)
-# Environment: VIRQLAB_HIDE_KVM=1 pretends /dev/kvm is absent.
+# Environment: VIRQLAB_HIDE_KVM=1 pretends /dev/kvm is absent;
+# VIRQLAB_TEST_TIMEOUT, VIRQLAB_TEST_TIMEOUT_SANDBOX: the default limits;
+# VIRQLAB_CHECK_DMESG=0: no kernel-log check.
 
 set -eu
 cd "$(dirname "$0")/.."
@@ -48,4 +57,4 @@ else
 	where="in the SVM sandbox (no usable /dev/kvm here)"
 fi
 echo "check: $nhost host test files natively; $nkvm KVM test files $where"
-exec prove --timer $tests
+exec prove --timer --exec "$(pwd)/scripts/lib/run-one.sh" $tests

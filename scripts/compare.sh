@@ -13,20 +13,29 @@ cd "$(dirname "$0")/.."
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/compare.sh [--rules FILE] BASE NEW
+Usage: scripts/compare.sh [--rules FILE] [--force] BASE NEW
+       scripts/compare.sh [--rules FILE] --baseline NEW
 
 Compare two results directories (or their summary.tsv files) of the same
 workload: a table "metric cell base +-cov% change new +-cov% verdict" and one
-TAP line per metric. Warns when the runs' workload, host or KVM flavour differ.
+TAP line per metric. Runs of different KVM flavours (meta: kvm_flavour) are
+incomparable: "incomparable: flavour pvm vs svm-emulated", exit 2, unless
+--force. Warns when the runs' workload, host or CPU differ.
 
 Options:
   --rules FILE  thresholds (default scripts/compare.rules)
+  --force       compare runs of different KVM flavours anyway
+  --baseline    BASE is the committed baseline of NEW's own flavour,
+                results/baseline/FLAVOUR/ (make regress)
 
 Exit: 0 nothing worse, 1 a regression (a metric worse in a cell, or a cell
-that ran in BASE failed in NEW), 2 bad input (missing summary, no common cells).
+of BASE that failed or is missing in NEW), 2 bad input (missing summary, no
+common cells, different KVM flavours without --force, no baseline for the
+flavour).
 
 Examples:
-  scripts/compare.sh results/baseline results/latest
+  scripts/compare.sh --baseline results/latest       # = make regress
+  scripts/compare.sh results/baseline/svm-emulated results/latest
   scripts/compare.sh results/20261125-061400-smoke results/20261125-063000-smoke
 USAGE
 }
@@ -37,15 +46,32 @@ die2() {
 }
 
 rules=scripts/compare.rules
+force=0
+baseline=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rules) [ $# -ge 2 ] || die2 "--rules needs a file"; rules=$2; shift 2 ;;
+	--force) force=1; shift ;;
+	--baseline) baseline=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) die2 "unknown option '$1' (see --help)" ;;
 	*) break ;;
 	esac
 done
+# meta_of RUN KEY: KEY's value in the meta of RUN (a directory or its summary.tsv).
+meta_of() {
+	if [ -d "$1" ]; then _m=$1/meta; else _m=$(dirname "$1")/meta; fi
+	awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t/, ""); print; exit }' "$_m" 2>/dev/null
+}
+if [ "$baseline" = 1 ]; then
+	[ $# -eq 1 ] || die2 "--baseline: expected NEW only (see --help)"
+	_f=$(meta_of "$1" kvm_flavour)
+	[ -n "$_f" ] || die2 "$1: no kvm_flavour in its meta: which baseline is unknown"
+	[ -d "results/baseline/$_f" ] || die2 "no baseline for flavour $_f: results/baseline/ holds" \
+		"$(ls results/baseline 2>/dev/null | tr '\n' ' ')(commit a run of $_f there)"
+	set -- "results/baseline/$_f" "$1"
+fi
 [ $# -eq 2 ] || die2 "expected BASE and NEW (see --help)"
 [ -f "$rules" ] || die2 "$rules: no such rules file"
 
@@ -58,6 +84,14 @@ summary_of() {
 }
 base=$(summary_of "$1")
 new=$(summary_of "$2")
+
+# Figures of two KVM flavours are never mixed (an emulated ring 0 on PVM, an
+# emulated CPU in the sandbox): a verdict between them would measure the
+# machine, not the change.
+bf=$(meta_of "$1" kvm_flavour) nf=$(meta_of "$2" kvm_flavour)
+if [ "${bf:-unknown}" != "${nf:-unknown}" ] && [ "$force" = 0 ]; then
+	die2 "incomparable: flavour ${bf:-unknown} vs ${nf:-unknown} (--force to compare anyway)"
+fi
 
 # Provenance differences are warnings: the verdicts may still be wanted.
 meta() { awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t/, ""); print; exit }' "$(dirname "$1")/meta" 2>/dev/null; }
@@ -120,8 +154,20 @@ END {
 		m = met[k]; worse = ""; nbetter = nsame = nworse = nna = 0
 		for (c = 1; c <= nc; c++) {
 			cell = order[c]
-			if (!has["b", cell] || !has["n", cell]) {
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, "", "", "", has["b", cell] ? "only in base" : "only in new"
+			if (!has["n", cell]) {
+				# A cell that ran in the base and is not in the new run at all
+				# (not planned, or never summarized) is lost coverage: worse.
+				if (nrep["b", cell] == 0) {
+					nna++
+					printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, "failed", "", "missing", "n/a (failed in base, missing in new)"
+					continue
+				}
+				verdict = "worse (missing in new)"; nworse++; worse = worse " " cell "(missing)"
+				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, v["b", cell, m] == "-" ? "-" : fmt(v["b", cell, m], unit[m]), "", "missing", verdict
+				continue
+			}
+			if (!has["b", cell]) {
+				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, "", "", "", "only in new"
 				continue
 			}
 			nb = nrep["b", cell]; nn = nrep["n", cell]

@@ -124,6 +124,8 @@ flavour=$(awk -F'\t' '!/^#/ { print $8 (($9 == 1) ? "-emulated" : ""); exit }' "
 mhz=$(awk -F'\t' '!/^#/ { printf "%.3f", $10 / 1000; exit }' "$tmp/mini.tsv")
 qver=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
 probes=$(sed -n 's/^costs: QEMU+KVM probes: //p' "$tmp/qemu.out")
+# The CPU model run-guest-qemu.sh settled on (-cpu host, or its fallback).
+qcpu=$(sed -n 's/^run-guest-qemu: .*QEMU -accel kvm -cpu \([^ ]*\)$/\1/p' "$tmp/qemu.out" | tail -1)
 {
 	echo "#operation vmm_mini_samples vmm_mini_median vmm_mini_p99 qemu_samples qemu_median" \
 		"qemu_p99 qemu_per_vmm_mini flavour tsc_khz qemu_na_reason" | tr ' ' '\t'
@@ -165,7 +167,7 @@ case "$flavour" in
 *) where="KVM $flavour" ;;
 esac
 echo "primitive costs, vmm-mini vs QEMU+KVM, one run on $where"
-echo "host kernel $(uname -r), TSC $mhz MHz, QEMU $qver -accel kvm -cpu host;" \
+echo "host kernel $(uname -r), TSC $mhz MHz, QEMU $qver -accel kvm -cpu ${qcpu:-unknown};" \
 	"$samples samples per operation; TSC cycles"
 echo "QEMU probes: $probes"
 awk -F'\t' '

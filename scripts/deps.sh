@@ -15,6 +15,7 @@ bpftool
 busybox-static
 clang
 cpio
+debootstrap
 gcc
 gnuplot-nox
 kmod
@@ -25,6 +26,7 @@ linux-perf
 llvm
 make
 perl
+procps
 qemu-system-x86
 systemtap-sdt-dev
 xz-utils

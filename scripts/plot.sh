@@ -29,7 +29,7 @@ samples (cells/*/lat.tsv); print the PNG paths. Exit 2 on a bad RESULTDIR,
 
 Examples:
   scripts/plot.sh results/latest
-  scripts/plot.sh results/baseline
+  scripts/plot.sh results/baseline/svm-emulated
 USAGE
 }
 

@@ -18,6 +18,13 @@
 # Exit: 0 pass, 1 guest failure (assert, exception), 4 skip, 124 timeout,
 # 3 QEMU error or a guest that stopped without a verdict (e.g. triple fault),
 # 2 bad usage.
+#
+# The CPU model under KVM is chosen by what the host's KVM accepts, not by
+# its flavour: `-cpu host` first; if QEMU aborts setting an MSR on it
+# ("failed to set MSR 0x10a", IA32_ARCH_CAPABILITIES, as on some nested PVM
+# hosts, whose KVM lists the MSR but refuses QEMU's value), once more with
+# `-cpu max,-arch-capabilities`. The model used is printed on stderr as
+# "run-guest-qemu: QEMU -accel kvm -cpu MODEL"; VIRQLAB_QEMU_CPU forces one.
 
 set -u
 
@@ -36,6 +43,10 @@ Options:
   --timeout S   stop QEMU after S seconds and exit 124 (default 30)
   --guest ELF   guest image (default: $BUILD/guest.elf, BUILD=build)
   -h, --help    this text
+
+Under --accel kvm the CPU model is -cpu host, or -cpu max,-arch-capabilities
+where QEMU cannot set the host's arch-capabilities MSR; stderr names the one
+used. VIRQLAB_QEMU_CPU=MODEL forces a model.
 
 Exit codes:
   0    test passed            4    test skipped (reason on the console)
@@ -78,8 +89,8 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] || die2 "no TEST given (see --help)"
 case "$accel" in
-tcg) cpu=max ;;
-kvm) cpu=host ;;
+tcg) cpu=${VIRQLAB_QEMU_CPU:-max} ;;
+kvm) cpu=${VIRQLAB_QEMU_CPU:-host} ;;
 *) die2 "--accel '$accel': expected tcg or kvm" ;;
 esac
 case "$smp" in
@@ -103,14 +114,32 @@ for kv in "$@"; do
 	esac
 done
 
+# qemu MODEL: one QEMU run with -cpu MODEL; its stderr to $err, its exit in rc.
 # -no-reboot: a triple fault ends QEMU (status 0) instead of looping through
 # the firmware. stdin from /dev/null keeps the terminal out of raw mode.
-timeout "$timeout" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -M pc -m 64 -smp "$smp" \
-	-nodefaults -no-user-config -display none -no-reboot \
-	-kernel "$guest" -append "$cmdline" \
-	-chardev stdio,id=con -device isa-debugcon,iobase=0xe9,chardev=con \
-	-device isa-debug-exit,iobase=0xf4,iosize=4 -device edu </dev/null
-rc=$?
+qemu() {
+	timeout "$timeout" qemu-system-x86_64 -accel "$accel" -cpu "$1" -M pc -m 64 -smp "$smp" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-kernel "$guest" -append "$cmdline" \
+		-chardev stdio,id=con -device isa-debugcon,iobase=0xe9,chardev=con \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -device edu </dev/null 2>"$err"
+	rc=$?
+}
+
+err=$(mktemp "${TMPDIR:-/tmp}/run-guest-qemu.XXXXXX") || exit 3
+trap 'rm -f "$err"' EXIT
+trap 'exit 130' INT TERM
+[ "$accel" = kvm ] && echo "run-guest-qemu: QEMU -accel kvm -cpu $cpu" >&2
+qemu "$cpu"
+# QEMU asserts (SIGABRT) when KVM refuses an MSR value it sets at vCPU reset.
+if [ "$accel" = kvm ] && [ -z "${VIRQLAB_QEMU_CPU:-}" ] && [ "$rc" = 134 ] &&
+	grep -q 'failed to set MSR 0x10a' "$err"; then
+	cpu=max,-arch-capabilities
+	echo "run-guest-qemu: KVM refused the arch-capabilities MSR under -cpu host;" \
+		"QEMU -accel kvm -cpu $cpu" >&2
+	qemu "$cpu"
+fi
+cat "$err" >&2
 
 case $rc in
 33) exit 0 ;;			# VIRQLAB_QEMU_EXIT_PASS

@@ -3,8 +3,9 @@
 #
 # sandbox-init.sh - /init of the SVM sandbox's initramfs. Loads KVM and 9p,
 # mounts the host's root read-only and the checkout writable at the same
-# path, runs the command that scripts/sandbox.sh left in its run directory
-# inside a chroot of the host, records the exit status there, powers off.
+# path (anywhere, /tmp included), runs the command that scripts/sandbox.sh
+# left in its run directory inside a chroot of the host, records the exit
+# status there, powers off.
 # Any failure of the sandbox itself is written to run/reason (sandbox.sh
 # reports it and exits 3).
 
@@ -40,8 +41,6 @@ done
 mkdir -p /host
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host ||
 	fail "9p: cannot mount the host root (virtio-9p missing?)"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none checkout "/host$checkout" ||
-	fail "9p: cannot mount the checkout $checkout"
 mount -t devtmpfs dev /host/dev
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
@@ -52,6 +51,13 @@ mount -t debugfs nodev /host/sys/kernel/debug 2>/dev/null
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts devpts /host/dev/pts 2>/dev/null
 mount -t tmpfs shm /host/dev/shm 2>/dev/null
+# The checkout last, over the sandbox's own /tmp and /run: a checkout under
+# either (issue 14, item 7) is hidden by them otherwise. There its mount point
+# is made in the fresh tmpfs; elsewhere it exists on the read-only host root.
+[ -d "/host$checkout" ] || mkdir -p "/host$checkout" ||
+	fail "cannot make the checkout's mount point $checkout"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none checkout "/host$checkout" ||
+	fail "9p: cannot mount the checkout $checkout"
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 [ -c /dev/kvm ] || fail "/dev/kvm did not appear after loading kvm-amd (no SVM in the emulated CPU?)"

@@ -4,12 +4,14 @@
 # the test sets: identical and overlapping-noise runs are "same", a clear
 # change beyond the thresholds with separated repeats is "better" or
 # "worse", a big change inside the noise stays "same", too few repeats is
-# n/a, a cell failing in the new run is a regression; exit codes 0/1/2.
+# n/a, a cell failing in or missing from the new run is a regression; runs
+# of two KVM flavours are incomparable (exit 2) unless --force; --baseline
+# picks the committed baseline of the new run's own flavour; exit codes 0/1/2.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$VIRQLAB_ROOT/tests/lib/synth.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 18
+plan 29
 t=$BUILD/tmp/compare-t.$$
 rm -rf "$t"
 
@@ -96,9 +98,49 @@ like "missing run: exit 2, one line naming it" 'compare: .*nothing-here: no summ
 run "$t/slow" "inject@1000:p50=4000000"
 out=$(scripts/compare.sh "$t/base" "$t/slow") && rc=0 || rc=$?
 is "p50 x10, separated: worse on a real CPU (exit 1)" "worse 1" "$(verdict "$out" lat_p50_ns inject@1000) $rc"
-sed -i 's/^kvm_flavour\t.*/kvm_flavour\tsvm-emulated/' "$t/slow/meta"
-out=$(scripts/compare.sh "$t/base" "$t/slow") && rc=0 || rc=$?
+# flavour DIR FLAVOUR: the run's meta says it was measured on FLAVOUR.
+flavour() { sed -i "s/^kvm_flavour\t.*/kvm_flavour\t$2/" "$1/meta"; }
+cp -R "$t/base" "$t/base-emu"
+flavour "$t/base-emu" svm-emulated
+flavour "$t/slow" svm-emulated
+out=$(scripts/compare.sh "$t/base-emu" "$t/slow") && rc=0 || rc=$?
 like "... on an emulated CPU latency is reported, not judged (exit $rc)" '^ok 4 - lat_p50_ns # SKIP not judged on an emulated CPU' "$out"
+
+cp -R "$t/same" "$t/pvm"
+flavour "$t/pvm" pvm
+err=$(scripts/compare.sh "$t/base-emu" "$t/pvm" 2>&1 >/dev/null) && rc=0 || rc=$?
+is "two KVM flavours: exit 2" 2 "$rc"
+is "... one line: incomparable, naming both" \
+	"compare: incomparable: flavour svm-emulated vs pvm (--force to compare anyway)" "$err"
+out=$(scripts/compare.sh --force "$t/base-emu" "$t/pvm" 2>&1) && rc=0 || rc=$?
+is "--force: compared anyway (identical figures: exit 0)" 0 "$rc"
+like "... with the difference as a warning" "^# warning: kvm_flavour differs: base 'svm-emulated', new 'pvm'" "$out"
+flavour "$t/pvm" ""
+err=$(scripts/compare.sh "$t/base-emu" "$t/pvm" 2>&1 >/dev/null) && rc=0 || rc=$?
+is "a run whose meta names no flavour is incomparable too" \
+	"2 compare: incomparable: flavour svm-emulated vs unknown (--force to compare anyway)" "$rc $err"
+
+# A new run without one of the base's cells: not summarized at all.
+run "$t/partial"
+rm -rf "$t/partial/cells/mask-direct-4000-"*
+sed -i '/^mask-direct-4000-/d' "$t/partial/plan.tsv"
+scripts/summarize.sh "$t/partial" >/dev/null
+out=$(scripts/compare.sh "$t/base" "$t/partial") && rc=0 || rc=$?
+is "a base cell missing from NEW: exit 1 (regression)" 1 "$rc"
+is "... verdict worse (missing in new)" "worse (missing in new)" \
+	"$(printf '%s\n' "$out" | awk '$1 == "#" && $2 == "exits_per_pkt" && $3 == "mask-direct@4000" { sub(/.*  /, ""); print }')"
+like "... not ok naming the cell" '^not ok 3 - exits_per_pkt: worse in mask-direct@4000\(missing\)' "$out"
+out=$(scripts/compare.sh "$t/partial" "$t/base") && rc=0 || rc=$?
+is "a cell only in NEW is shown, not judged: exit 0" "0 1" \
+	"$rc $(printf '%s\n' "$out" | grep -c '^# exits_per_pkt *mask-direct@4000 *only in new$')"
+
+# --baseline: results/baseline/<the new run's flavour>/.
+err=$(scripts/compare.sh --baseline "$t/same" 2>&1 >/dev/null) && rc=0 || rc=$?
+like "--baseline, no baseline of that flavour: exit 2 naming it (exit $rc)" \
+	"^compare: no baseline for flavour synthetic: results/baseline/ holds .*svm-emulated" "$err"
+out=$(scripts/compare.sh --baseline "$t/slow" 2>&1) && rc=0 || rc=$?
+like "--baseline, an svm-emulated run: compared with results/baseline/svm-emulated" \
+	"^# compare BASE results/baseline/svm-emulated\$" "$out"
 
 rm -rf "$t"
 done_testing

@@ -18,7 +18,7 @@ command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not ins
 
 N=200
 ROWS="pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip mmio-doorbell-msi"
-plan 12
+plan 13
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -28,6 +28,7 @@ is "costs-peer: exit 0" 0 "$rc"
 printf '%s\n' "$out" | sed 's/^/# /'
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" | sed 's/-emulated//')
 like "the table says which KVM both columns ran on" "one run on KVM $flavour" "$out"
+like "... and which CPU model QEMU ran" "QEMU .* -accel kvm -cpu [a-z0-9,-]+;" "$out"
 
 # The table's rows: operation vmm_med vmm_p99 qemu_med qemu_p99 ratio [(reason)].
 printf '%s\n' "$out" | awk -v rows="$ROWS" '

@@ -10,6 +10,7 @@
 # costs times under QEMU are checked to really leave KVM for QEMU's user
 # space: at least one user-space exit per port and MMIO sample and per
 # doorbell, and one KVM MSI per doorbell, beyond what booting "hello" costs.
+# The CPU model is whichever the host's KVM accepts (run-guest-qemu.sh).
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
@@ -17,7 +18,7 @@ command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not ins
 
 RUN=$VIRQLAB_ROOT/scripts/run-guest-qemu.sh
 N=200
-plan 15
+plan 16
 diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)), QEMU nested in it"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -45,6 +46,9 @@ is "hello under QEMU+KVM: exit 0" 0 "$rc"
 like "hello: entered by PVH, knows it runs under QEMU" \
 	"hello from vCPU 0 \(APIC ID 0, (x2APIC|xAPIC), QEMU\)" "$out"
 base_uexits=${uexits:-}
+like "hello: the CPU model QEMU ran is named (chosen by what KVM accepts)" \
+	"^run-guest-qemu: .*QEMU -accel kvm -cpu [a-z0-9,-]+$" "$out"
+diag "$(printf '%s\n' "$out" | grep '^run-guest-qemu: ')"
 
 guest --smp 2 smp
 is "two vCPUs (AP started from the MADT) each take their own interrupt: exit 0" 0 "$rc"
