@@ -57,9 +57,8 @@ host=$(meta_get "$dir" host)
 day=$(meta_get "$dir" start | cut -c1-10)
 status=$(meta_get "$dir" status)
 subtitle="host $host, $cpu, KVM $flavour, $day$( [ "$status" = complete ] || echo ", PARTIAL run")"
-emulated=$(meta_get "$dir" emulated)
 cdf_rates=
-if workload_load "$dir/workload.conf" "${emulated:-0}" 2>/dev/null; then
+if workload_load "$dir/workload.conf" "$flavour" 2>/dev/null; then
 	cdf_rates=$wl_cdf_rates
 fi
 

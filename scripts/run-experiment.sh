@@ -201,7 +201,7 @@ run_cell() {
 # run_cells DIR: every cell of DIR/plan.tsv not yet in DIR/cells/, with progress.
 run_cells() {
 	_d=$1
-	workload_load "$_d/workload.conf" "$emulated" || exit 2
+	workload_load "$_d/workload.conf" "$flavour" || exit 2
 	probes_ok=0
 	if [ "$wl_probes" = on ]; then
 		if [ ! -x "$BUILD/virqstat" ]; then
@@ -258,6 +258,7 @@ run_cells() {
 if [ -n "$worker" ]; then
 	[ -f "$worker/plan.tsv" ] || die2 "--worker $worker: no plan.tsv there"
 	emulated=$(meta_get "$worker" emulated)
+	flavour=$(scripts/kvm-flavour.sh)
 	on_signal='stop_children; [ -n "$cur_tmp" ] && rm -rf "$cur_tmp"; exit 130'
 	run_cells "$worker"
 	exit 0
@@ -281,7 +282,7 @@ if [ -n "$resume" ]; then
 	done
 	if [ -n "$wl_arg" ]; then
 		wl_file=$(workload_path "$wl_arg")
-		workload_load "$wl_file" "$emulated" || exit 2
+		workload_load "$wl_file" "$flavour" || exit 2
 		cmp -s "$wl_file" "$resume/workload.conf" ||
 			die2 "--resume $resume: $wl_file differs from the workload that run started with ($resume/workload.conf)"
 	fi
@@ -292,13 +293,13 @@ if [ -n "$resume" ]; then
 		exit 0
 	fi
 	out=$resume
-	workload_load "$out/workload.conf" "$emulated" || exit 2
+	workload_load "$out/workload.conf" "$flavour" || exit 2
 	wl_name=$(meta_get "$out" workload)
 	meta_set "$out" resumed "$(date -u +%Y-%m-%dT%H:%M:%SZ) $cmdline"
 else
 	[ -n "$wl_arg" ] || die2 "no workload given (see --help)"
 	wl_file=$(workload_path "$wl_arg")
-	workload_load "$wl_file" "$emulated" || exit 2
+	workload_load "$wl_file" "$flavour" || exit 2
 fi
 
 nmodes=$(echo $wl_modes | wc -w) nrates=$(echo $wl_rates | wc -w)

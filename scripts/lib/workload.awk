@@ -1,9 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # workload.awk - the workload file grammar and its checks (the keys are
 # documented in workloads/README.md; keep the two in step). Input: the file;
-# -v file=PATH -v emulated=0|1. Output: wl_KEY='value' lines, or on any
-# error "PATH:LINE: what is wrong" lines and exit status 2.
+# -v file=PATH -v flavour=FLAVOUR (scripts/kvm-flavour.sh: vmx, svm, pvm,
+# svm-emulated, ...), which picks the variant: @emulated on an emulated CPU,
+# @pvm on nested PVM. Output: wl_KEY='value' lines, or on any error
+# "PATH:LINE: what is wrong" lines and exit status 2.
 
+# The variant of KEY@VARIANT lines that applies on FLAVOUR, "" for none.
+function variant_of(f) { return f ~ /-emulated$/ ? "emulated" : f == "pvm" ? "pvm" : "" }
+function anyof(k) { return (k in where) || ((k "@emulated") in where) || ((k "@pvm") in where) }
 function err(msg) { print file ":" NR ": " msg; bad = 1 }
 function isint(v, lo, hi) { return v ~ /^[0-9]+$/ && v + 0 >= lo && v + 0 <= hi }
 function isnum(v, lo, hi) { return v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi }
@@ -76,8 +81,8 @@ BEGIN {
 	variant = ""
 	if (key ~ /@/) { variant = key; sub(/^[^@]*@/, "", variant); sub(/@.*/, "", key) }
 	if (!(key in isknown)) { err("unknown key '" key "' (known: " known ")"); next }
-	if (variant != "" && variant != "emulated") { err("'" key "@" variant "': the only variant is @emulated (used on an emulated CPU, e.g. the SVM sandbox)"); next }
-	if (variant != "" && key == "name") { err("'name' has no @emulated variant"); next }
+	if (variant != "" && variant != "emulated" && variant != "pvm") { err("'" key "@" variant "': the variants are @emulated (an emulated CPU, e.g. the SVM sandbox) and @pvm (nested PVM)"); next }
+	if (variant != "" && key == "name") { err("'name' has no variants"); next }
 	slot = key (variant != "" ? "@" variant : "")
 	if (slot in where) { err("'" slot "' already set on line " where[slot]); next }
 	if (val == "") { err("'" key "' has no value"); next }
@@ -125,14 +130,15 @@ BEGIN {
 END {
 	last = NR
 	if (NR == 0) { print file ":1: empty workload file"; exit 2 }
+	mine = variant_of(flavour)
 	for (i = 1; i <= nk; i++) {
 		k = keys[i]
-		if (emulated == 1 && ((k "@emulated") in value)) value[k] = value[k "@emulated"]
+		if (mine != "" && ((k "@" mine) in value)) value[k] = value[k "@" mine]
 	}
 	NR = last
-	if (!("modes" in where) && !("modes@emulated" in where)) err("no 'modes' key (required: e.g. modes = inject mask-direct)")
-	if (!("rates" in where) && !("rates@emulated" in where)) err("no 'rates' key (required: e.g. rates = 250..8000 x2)")
-	if (!("packets" in where) && !("duration" in where) && !("packets@emulated" in where) && !("duration@emulated" in where)) err("neither 'packets' nor 'duration' is set (one is required)")
+	if (!anyof("modes")) err("no 'modes' key (required: e.g. modes = inject mask-direct)")
+	if (!anyof("rates")) err("no 'rates' key (required: e.g. rates = 250..8000 x2)")
+	if (!anyof("packets") && !anyof("duration")) err("neither 'packets' nor 'duration' is set (one is required)")
 	if (("packets" in value) && ("duration" in value)) { NR = where["duration"] > where["packets"] ? where["duration"] : where["packets"]; err("set 'packets' or 'duration', not both") }
 	if ("cdf_rates" in value) {
 		n = split(value["cdf_rates"], cr, " ")

@@ -13,7 +13,7 @@ workload_path() {
 	esac
 }
 
-# workload_load FILE EMULATED(0|1): sets wl_name wl_description wl_modes
+# workload_load FILE FLAVOUR (vmx, pvm, svm-emulated, ...: picks the @variant): sets wl_name wl_description wl_modes
 # wl_rates wl_pattern wl_burst wl_size wl_packets wl_duration wl_vcpus
 # wl_repeats wl_warmup wl_probes wl_hobble wl_poll_us wl_coalesce_us wl_timeout wl_idle
 # wl_cdf_rates.
@@ -29,7 +29,7 @@ workload_load() {
 		echo "$1: cannot read the workload file" >&2
 		return 2
 	fi
-	_wl_out=$(awk -v file="$1" -v emulated="$2" -f "$VIRQLAB_ROOT/scripts/lib/workload.awk" "$1") ||
+	_wl_out=$(awk -v file="$1" -v flavour="$2" -f "$VIRQLAB_ROOT/scripts/lib/workload.awk" "$1") ||
 		{ printf '%s\n' "$_wl_out" >&2; return 2; }
 	eval "$_wl_out"
 }

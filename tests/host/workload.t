@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # workload.t - workload files (workloads/README.md): every shipped workload
 # parses and plans; sweeps expand as documented; @emulated variants apply
-# only on an emulated CPU; every kind of bad input is reported as
-# file:line: what is wrong, with exit 2, before anything runs (no results
-# directory is created).
+# only on an emulated CPU, @pvm ones only on nested PVM; every kind of bad
+# input is reported as file:line: what is wrong, with exit 2, before anything
+# runs (no results directory is created).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$VIRQLAB_ROOT/scripts/lib/workload.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 46
+plan 48
 t=$BUILD/tmp/workload-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -29,8 +29,9 @@ modes = inject,mask-direct sink
 rates	=	100..800 x2 1000..3000 +1000   # geometric, then linear
 packets = 10
 packets@emulated = 5
+packets@pvm = 7
 CONF
-workload_load "$t/sweep.conf" 0
+workload_load "$t/sweep.conf" vmx
 is "sweeps: FROM..TO xF and FROM..TO +S expand" "100 200 400 800 1000 2000 3000" "$wl_rates"
 is "modes: commas or spaces" "inject mask-direct sink" "$wl_modes"
 is "defaults: repeats 3, pattern constant, size 64, probes off, hobble off" "3 constant 64 off off" \
@@ -38,19 +39,25 @@ is "defaults: repeats 3, pattern constant, size 64, probes off, hobble off" "3 c
 is "name defaults to the file name" sweep "$wl_name"
 is "poll_us defaults to 1000" 1000 "$wl_poll_us"
 is "plain key on a real CPU" 10 "$wl_packets"
-workload_load "$t/sweep.conf" 1
+workload_load "$t/sweep.conf" svm-emulated
 is "KEY@emulated wins on an emulated CPU" 5 "$wl_packets"
+workload_load "$t/sweep.conf" pvm
+is "KEY@pvm wins on nested PVM" 7 "$wl_packets"
+printf 'modes@pvm = sink\nrates@pvm = 100\npackets@pvm = 10\n' > "$t/pvm-only.conf"
+workload_load "$t/pvm-only.conf" pvm
+is "required keys given only as @pvm variants: accepted on pvm" "sink 100 10" \
+	"$wl_modes $wl_rates $wl_packets"
 
 # mask-poll: a mode of its own (run as mask-direct with --args poll_us=N).
 printf 'modes = mask-poll, mask-direct\nrates = 100\npackets = 10\npoll_us = 250\n' > "$t/poll.conf"
-workload_load "$t/poll.conf" 0
+workload_load "$t/poll.conf" vmx
 is "mode mask-poll accepted" "mask-poll mask-direct" "$wl_modes"
 is "poll_us = 250 read" 250 "$wl_poll_us"
 is "coalesce_us defaults to 100" 100 "$wl_coalesce_us"
 
 # coalesce: a mode of its own (run as inject with --coalesce-us N).
 printf 'modes = coalesce inject\nrates = 100\npackets = 10\ncoalesce_us = 2500\n' > "$t/coal.conf"
-workload_load "$t/coal.conf" 0
+workload_load "$t/coal.conf" vmx
 is "mode coalesce accepted, coalesce_us = 2500 read" "coalesce inject 2500" "$wl_modes $wl_coalesce_us"
 
 # bad LINE-CONTENT EXPECTED-MESSAGE: a valid file with one bad line (line 4)
@@ -65,7 +72,7 @@ bad() {
 bad "burts = 32" "unknown key" "unknown key 'burts' \\(known: name "
 bad "size = 12" "value out of range" "size: '12' is not valid \\(expected datagram bytes, 64..9000\\)"
 bad "rates = 100" "key given twice" "'rates' already set on line 2"
-bad "modes@native = sink" "unknown variant" "'modes@native': the only variant is @emulated"
+bad "modes@native = sink" "unknown variant" "'modes@native': the variants are @emulated \\(an emulated CPU, e.g. the SVM sandbox\\) and @pvm \\(nested PVM\\)"
 bad "cdf_rates = 1..2 x1" "a sweep that does not rise" "cdf_rates: sweep '1..2 x1' must rise"
 bad "just words" "a line without =" "expected 'key = value', got 'just words'"
 for v in 0 x 2000000; do
