@@ -17,7 +17,8 @@ require_kvm "$@"
 command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
 
 N=200
-ROWS="pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip mmio-doorbell-msi"
+ROWS="pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip"
+ROWS="$ROWS mmio-doorbell-msi timing-floor"
 plan 13
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -60,7 +61,7 @@ for op in pio-exit-to-user mmio-exit-to-user mmio-doorbell-msi; do
 				'$1 == op { print ($2 > sm && $4 > sq) ? "yes" : "no: " $0 }' "$tmp/rows")"
 	fi
 done
-is "TSV: one # header line and a row per operation" "1 6" \
+is "TSV: one # header line and a row per operation" "1 7" \
 	"$(grep -c '^#' "$tmp/peer.tsv") $(grep -vc '^#' "$tmp/peer.tsv")"
 is "TSV: the same medians and ratios as the table" "$(awk '{ print $1, $2, $4, $6 }' "$tmp/rows")" \
 	"$(awk -F'\t' '!/^#/ { print $1, $3, $6, $8 }' "$tmp/peer.tsv")"

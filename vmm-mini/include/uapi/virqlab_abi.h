@@ -130,6 +130,7 @@ enum cost_kind {
 	COST_EOI,		/* x2APIC EOI write */
 	COST_SYSCALL,		/* ring-3 syscall round trip */
 	COST_MMIO_MSI,		/* MMIO doorbell write -> the MSI it raises -> handler */
+	COST_FLOOR,		/* nothing between the two TSC reads: the loop itself */
 	COST_NR
 };
 
@@ -141,6 +142,7 @@ enum cost_kind {
 	[COST_EOI] = "eoi",				\
 	[COST_SYSCALL] = "syscall-roundtrip",		\
 	[COST_MMIO_MSI] = "mmio-doorbell-msi",		\
+	[COST_FLOOR] = "timing-floor",			\
 }
 
 #define UCALL_MSG_MAX	160
