@@ -1,5 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 900
+# (it boots sandboxes, and waits behind any other sandbox on the machine)
 #
 # Description: the experiment runner's sandbox path (no usable /dev/kvm: the
 # cells run inside scripts/sandbox.sh) survives a sandbox that freezes. The

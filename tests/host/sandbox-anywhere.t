@@ -1,5 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 900
+# (it boots sandboxes, and waits behind any other sandbox on the machine)
 #
 # Description: scripts/sandbox.sh runs from a checkout anywhere, /tmp
 # included: the sandbox mounts fresh /tmp and /run inside, and a checkout

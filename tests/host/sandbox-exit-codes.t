@@ -1,5 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 900
+# (it boots sandboxes, and waits behind any other sandbox on the machine)
 #
 # Description: scripts/sandbox.sh returns the command's own exit status,
 # streams its output with any quoting intact, gives it /dev/kvm and a
