@@ -28,7 +28,8 @@ SVM sandbox (scripts/sandbox.sh): figures from an emulated CPU.
 
 Options:
   --samples N   samples per operation, 1..10000 (default 1000)
-  --out FILE    also write the table as TSV (one # header line)
+  --out FILE    also write the table as TSV (one # header line), and its
+                provenance (git revision, host, flavour, QEMU) to FILE.meta
   --timeout S   limit for each VMM's run, seconds (default 300)
   -h, --help    this text
 
@@ -93,6 +94,7 @@ if ! kvm_usable || [ "$forced" = 1 ]; then
 	exec "$root/scripts/sandbox.sh" --timeout $((2 * timeout + 60)) -- "$0" "$@"
 fi
 
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 mkdir -p "$BUILD/tmp"
 tmp=$(mktemp -d "$BUILD/tmp/costs-peer.XXXXXX") || die 3 "cannot create a scratch directory"
 trap 'rm -rf "$tmp"' EXIT
@@ -180,6 +182,22 @@ awk -F'\t' '
 ' "$tmp/peer.tsv"
 if [ -n "$out" ]; then
 	cp "$tmp/peer.tsv" "$out" || die 3 "--out $out: cannot write"
-	echo "TSV: $out"
+	# What makes the figures reproducible, beside them (EXPERIMENTS.md).
+	{
+		printf 'command\tscripts/costs-peer.sh --samples %s --out %s\n' "$samples" "$out"
+		printf 'git_rev\t%s\n' "$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
+		git -C "$root" -c core.checkStat=minimal diff --quiet HEAD 2>/dev/null &&
+			printf 'git_dirty\t0\n' || printf 'git_dirty\t1\n'
+		printf 'date\t%s..%s\n' "$started" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		printf 'host_kernel\t%s\n' "$(uname -r)"
+		printf 'cpu\t%s, %s CPUs\n' "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" \
+			"$(nproc)"
+		printf 'flavour\t%s\n' "$flavour"
+		printf 'tsc_mhz\t%s\n' "$mhz"
+		printf 'qemu\t%s -accel kvm -cpu %s -M pc -m 64 -device edu\n' "$qver" "${qcpu:-unknown}"
+		printf 'samples\t%s\n' "$samples"
+		printf 'complete\t1\n'
+	} > "$out.meta" || die 3 "--out $out.meta: cannot write"
+	echo "TSV: $out (provenance: $out.meta)"
 fi
 exit 0

@@ -19,7 +19,7 @@ command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not ins
 N=200
 ROWS="pio-exit-to-user mmio-exit-to-user msi-to-handler eoi syscall-roundtrip"
 ROWS="$ROWS mmio-doorbell-msi timing-floor"
-plan 13
+plan 14
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -65,4 +65,7 @@ is "TSV: one # header line and a row per operation" "1 7" \
 	"$(grep -c '^#' "$tmp/peer.tsv") $(grep -vc '^#' "$tmp/peer.tsv")"
 is "TSV: the same medians and ratios as the table" "$(awk '{ print $1, $2, $4, $6 }' "$tmp/rows")" \
 	"$(awk -F'\t' '!/^#/ { print $1, $3, $6, $8 }' "$tmp/peer.tsv")"
+is "TSV.meta: revision, flavour, QEMU, complete" "$(git -C "$VIRQLAB_ROOT" rev-parse HEAD) $(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh") yes 1" \
+	"$(awk -F'\t' '{ v[$1] = $2 } END { print v["git_rev"], v["flavour"], \
+		(v["qemu"] ~ /-accel kvm -cpu [a-z]/ ? "yes" : "no"), v["complete"] }' "$tmp/peer.tsv.meta")"
 done_testing
