@@ -7,11 +7,13 @@
 # the highest lossless rates and their ratios, p99 at 1,000 pps, each MET or
 # MISS with the figure. The run here is made of hand-written cells (three
 # repeats each) and summarized by scripts/summarize.sh, so every expected
-# figure below follows from the cells.
+# figure below follows from the cells. Then a committed run: its targets.txt
+# must be what the script prints from it now, and three of its figures must
+# match the same figures recomputed here from the raw cells alone.
 
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$VIRQLAB_ROOT" || exit 1
-plan 18
+plan 21
 
 t=$BUILD/tmp/rx-targets-t.$$
 rm -rf "$t"
@@ -63,8 +65,48 @@ like "p99 at 1000 pps: 2000.0 us vs 2000000.0 us: MET" "mask-direct at 1000 pps:
 like "coalesce is judged beside mask-direct: irqs/pkt 0.1 at 2000 pps" \
 	"coalesce    at 2000 pps: irqs/pkt 0\.1000 .*MISS; exits/pkt 2\.0000" "$out"
 like "... and its p99 at 1000 pps" "coalesce    at 1000 pps: p99 4000\.0 us vs inject 2000000\.0 us \(target <= inject\): MET" "$out"
-is "written to targets.txt too" "$out" "$(cat "$t/r/targets.txt")"
 like "modes lossless even at max are named: the generator set that rate" "^  \(lossless even at max: sink, mask-direct; there the generator" "$out"
+
+# A committed run, read two ways: the script's figures against the same
+# figures recomputed here from the raw cells (plan.tsv, cells/*/status and
+# stats.tsv: no summary.tsv, no code shared with the script), and the
+# committed targets.txt against what the script prints from that run now.
+src=results/examples/saturation-svm-emulated
+# raw MODE RATE WHAT: median over the ok repeats of one cell's figure, WHAT =
+# loss (100 dropped / sent) or a stats column name (COL/pkt: COL / delivered).
+raw() {
+	awk -F'\t' -v dir="$src" -v m="$1" -v r="$2" -v what="$3" '
+	$5 == "run" && $2 == m && $3 == r {
+		c = dir "/cells/" $1
+		st = ""; getline st < (c "/status"); close(c "/status")
+		if (st != "ok") next
+		getline h < (c "/stats.tsv"); getline v < (c "/stats.tsv"); close(c "/stats.tsv")
+		sub(/^#/, "", h); nh = split(h, hn, "\t"); split(v, vv, "\t")
+		for (i = 1; i <= nh; i++) s[hn[i]] = vv[i]
+		col = what; sub(/\/pkt$/, "", col)
+		x[++n] = what == "loss" ? 100 * s["dropped"] / s["sent"] : \
+			what ~ /\/pkt$/ ? s[col] / s["delivered"] : s[col]
+	}
+	END {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && x[j - 1] > x[j]; j--) { y = x[j]; x[j] = x[j - 1]; x[j - 1] = y }
+		if (n) printf "%.6f\n", n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+	}' "$src/plan.tsv"
+}
+sat=
+for r in $(awk -F'\t' '$5 == "run" && $2 == "inject" && $3 != 0 { print $3 }' "$src/plan.tsv" | sort -un); do
+	[ -z "$sat" ] && awk -v l="$(raw inject "$r" loss)" 'BEGIN { exit !(l > 0) }' && sat=$r
+done
+rm -rf "$t/sat" && cp -r "$src" "$t/sat"
+out=$(scripts/rx-targets.sh "$t/sat")
+is "committed targets.txt is what the script prints from its run" "$(cat "$src/targets.txt")" "$out"
+like "inject's saturation rate and loss, recomputed from the raw cells ($sat pps)" \
+	"inject saturates at $sat pps \(.*: $(printf '%.2f' "$(raw inject "$sat" loss)")%\)" "$out"
+is "coalesce's mmio exits/pkt there, recomputed from the raw cells" \
+	"$(printf '%.4f' "$(raw coalesce "$sat" kvm_mmio_exits/pkt)")" \
+	"$(printf '%s\n' "$out" | awk '/^  coalesce +at / { getline; sub(/.*kvm_mmio_exits /, ""); sub(/,.*/, ""); print; exit }')"
+is "mask-direct's irqs/pkt there, recomputed from the raw cells" \
+	"$(printf '%.4f' "$(raw mask-direct "$sat" irqs_raised/pkt)")" \
+	"$(printf '%s\n' "$out" | sed -n "s/^  mask-direct at $sat pps: irqs\/pkt \([0-9.]*\) .*/\1/p")"
 
 # One repeat of inject at 1000 pps loses a packet: no rate of inject is
 # lossless in every repeat, and the ratio to inject is not made up.
