@@ -31,7 +31,7 @@ lacks inject or mask-direct rows.
 
 Examples:
   scripts/rx-targets.sh results/latest
-  scripts/rx-targets.sh results/examples/bench-rx-svm-emulated
+  scripts/rx-targets.sh results/examples/saturation-svm-emulated
 USAGE
 }
 

@@ -13,7 +13,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$VIRQLAB_ROOT" || exit 1
-plan 21
+plan 22
 
 t=$BUILD/tmp/rx-targets-t.$$
 rm -rf "$t"
@@ -128,5 +128,11 @@ is "no inject rows: exit 2 with one line" "2 rx-targets: $t/r: no inject or no m
 err=$(scripts/rx-targets.sh "$t/none" 2>&1)
 like "no summary.tsv: exit 2 naming it" "^2 rx-targets: $t/none: no summary.tsv" "$? $err"
 
+# The --help examples name committed runs a reader can try (results/latest is
+# what a run leaves behind).
+ex=$(scripts/rx-targets.sh --help | sed -n 's|^  scripts/rx-targets.sh \(results/[^ ]*\)$|\1|p' | grep -v '^results/latest$')
+bad=
+for d in $ex; do [ -f "$d/summary.tsv" ] || bad="$bad $d"; done
+is "--help's example folders ($(echo $ex)) all have a summary.tsv" "" "$bad"
 rm -rf "$t"
 done_testing
