@@ -140,7 +140,8 @@ run_cell() {
 	# shellcheck disable=SC2086
 	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_vmode" $_vlen \
 		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \
-		--stats "$cur_tmp/stats.tsv" --latency-log "$cur_tmp/lat.tsv" $_vcoal \
+		--stats "$cur_tmp/stats.tsv" --sender-stats "$cur_tmp/gen.tsv" \
+		--latency-log "$cur_tmp/lat.tsv" $_vcoal \
 		${_gargs:+--args "$_gargs"} > "$cur_tmp/vmm.log" 2>&1 &
 	vmm_pid=$!
 	echo "$vmm_pid" > "$cur_tmp/vmm.pid"

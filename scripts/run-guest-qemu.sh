@@ -33,8 +33,9 @@ usage() {
 Usage: scripts/run-guest-qemu.sh [OPTIONS] TEST [key=value ...]
 
 Run guest self-test TEST from build/guest.elf under QEMU and print its
-console. key=value words reach the guest as boot arguments; mode=MODE sets
-the interrupt mode.
+console. key=value words reach the guest as boot arguments (the test's
+knobs, e.g. count=200). No test takes an interrupt mode here: the rx test
+gets it from vmm-mini's virqnet device, which QEMU does not have.
 
 Options:
   --accel A     tcg (default) or kvm

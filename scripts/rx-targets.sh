@@ -31,7 +31,7 @@ lacks inject or mask-direct rows.
 
 Examples:
   scripts/rx-targets.sh results/latest
-  scripts/rx-targets.sh results/examples/bench-rx-svm-emulated
+  scripts/rx-targets.sh results/examples/saturation-svm-emulated
 USAGE
 }
 
@@ -49,7 +49,10 @@ status=$(awk -F'\t' '$1 == "status" { print $2 }' "$dir/meta" 2>/dev/null)
 done_cells=$(awk -F'\t' '$1 == "cells_done" { d = $2 } $1 == "cells" { c = $2 } END { print d "/" c }' "$dir/meta" 2>/dev/null)
 
 # Per finished run cell of the plan: mode, rate, and its exits per delivered
-# packet by cause (KVM's binary statistics): halts, host interrupts, the rest.
+# packet by cause, named by the KVM statistics columns the cell's stats.tsv
+# has (every kvm_*_exits but kvm_exits itself and kvm_signal_exits, which
+# counts returns to user space for a pending signal after an exit already
+# counted by its reason), then "-" and what no such column names.
 breakdown=$(awk -F'\t' -v dir="$dir" '
 !/^#/ && $5 == "run" {
 	c = dir "/cells/" $1
@@ -65,8 +68,14 @@ breakdown=$(awk -F'\t' -v dir="$dir" '
 	for (i = 1; i <= n; i++) s[hn[i]] = vv[i]
 	if (s["delivered"] + 0 == 0) next
 	d = s["delivered"]
-	rest = s["kvm_exits"] - s["kvm_halt_exits"] - s["kvm_irq_exits"]
-	printf "%s\t%s\t%.6f\t%.6f\t%.6f\n", $2, $3, s["kvm_halt_exits"] / d, s["kvm_irq_exits"] / d, rest / d
+	if (s["kvm_exits"] == "" || s["kvm_exits"] == "-") next
+	rest = s["kvm_exits"]; line = $2 "\t" $3
+	for (i = 1; i <= n; i++) {
+		if (hn[i] !~ /^kvm_.+_exits$/ || hn[i] == "kvm_signal_exits" || vv[i] == "-") continue
+		rest -= vv[i]
+		line = line "\t" hn[i] "\t" sprintf("%.6f", vv[i] / d)
+	}
+	print line "\t-\t" sprintf("%.6f", rest / d)
 }' "$dir/plan.tsv" 2>/dev/null || true)
 
 printf '%s\n' "$breakdown" | awk -F'\t' -v fl="${flavour:-unknown}" -v status="${status:-unknown}" -v done_cells="$done_cells" '
@@ -74,9 +83,9 @@ function sortv(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 }
 function median(key, k,    a, i, nn) {
-	nn = bn[key]
+	nn = bn[key, k]
 	if (!nn) return ""
-	for (i = 1; i <= nn; i++) a[i] = b[key, i, k]
+	for (i = 1; i <= nn; i++) a[i] = b[key, k, i]
 	sortv(a, nn)
 	return nn % 2 ? a[(nn + 1) / 2] : (a[nn / 2] + a[nn / 2 + 1]) / 2
 }
@@ -85,7 +94,12 @@ function rname(r) { return r == 0 ? "max" : r " pps" }
 # The method, and the two alternatives measured against the same targets.
 function judged(m) { return m == "mask-direct" || m == "mask-poll" || m == "coalesce" }
 FILENAME == "-" {
-	if (NF == 5) { key = $1 SUBSEP $2; bn[key]++; for (k = 3; k <= 5; k++) b[key, bn[key], k] = $k }
+	if (NF < 4) next
+	key = $1 SUBSEP $2; bn[key]++
+	for (k = 3; k < NF; k += 2) {
+		if (!((key, $k) in bn)) causes[key, ++ncauses[key]] = $k
+		b[key, $k, ++bn[key, $k]] = $(k + 1)
+	}
 	next
 }
 FNR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -119,9 +133,14 @@ END {
 				m, rname(sat), ip, v[m, sat, "irqs_per_pkt_min"], v[m, sat, "irqs_per_pkt_max"], verdict(ip <= 0.01), \
 				ep, v[m, sat, "exits_per_pkt_min"], v[m, sat, "exits_per_pkt_max"], verdict(ep <= 0.02)
 			key = m SUBSEP sat
-			if (bn[key])
-				printf "  %-11s   exits/pkt by cause (KVM stats): halt %.4f, host interrupt %.4f, other (EOI MSR writes, ...) %.4f\n", \
-					"", median(key, 3), median(key, 4), median(key, 5)
+			if (bn[key]) {
+				line = ""
+				for (j = 1; j <= ncauses[key]; j++)
+					if ((k = causes[key, j]) != "-")
+						line = line sprintf("%s%s %.4f", line == "" ? "" : ", ", k, median(key, k))
+				printf "  %-11s   exits/pkt by cause (KVM statistics columns): %s; named by none of them %.4f\n", \
+					"", line == "" ? "none" : line, median(key, "-")
+			}
 		}
 	}
 	line = ""

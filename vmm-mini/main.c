@@ -52,6 +52,10 @@ static const char usage_text[] =
 "  --rx-cpu N        pin the receive thread (the device) to host CPU N\n"
 "  --vcpu-cpu N      pin every vCPU thread to host CPU N (with --rx-cpu M,\n"
 "                    M != N: device and guest on two real cores in parallel)\n"
+"  --sender-stats FILE  udpgen --stats FILE of the generator feeding --source:\n"
+"                    sent is what it sent, and never-arrived must equal the\n"
+"                    socket's own drop count (else accounting MISMATCH)\n"
+"  --rcvbuf BYTES    the socket's SO_RCVBUF, 256..1073741824 (default 8 MiB)\n"
 "  --stats FILE      write the run's statistics: one # header line, one row\n"
 "  --latency-log FILE  write every latency sample (ns, host kernel receive to\n"
 "                    guest consumer), one per line in consumption order\n"
@@ -83,7 +87,7 @@ static const char usage_text[] =
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
-	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU,
+	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +109,8 @@ static const struct option long_opts[] = {
 	{ "coalesce-us", required_argument, NULL, OPT_COALESCE_US },
 	{ "rx-cpu", required_argument, NULL, OPT_RX_CPU },
 	{ "vcpu-cpu", required_argument, NULL, OPT_VCPU_CPU },
+	{ "sender-stats", required_argument, NULL, OPT_SENDER_STATS },
+	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -200,6 +206,15 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 				die_usage("--coalesce-us '%s': expected microseconds from 1 to 1000000",
 					  optarg);
 			break;
+		case OPT_SENDER_STATS:
+			src->sender_stats = optarg;
+			break;
+		case OPT_RCVBUF:
+			if (!parse_u64(optarg, 256, 1u << 30, &v))
+				die_usage("--rcvbuf '%s': expected bytes from 256 to 1073741824",
+					  optarg);
+			src->rcvbuf = v;
+			break;
 		case OPT_RX_CPU:
 		case OPT_VCPU_CPU:
 			if (!parse_u64(optarg, 0, 1023, &v) || !thread_cpu_ok(v))
@@ -232,6 +247,8 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		    cfg->coalesce_us)
 			die_usage("--count, --duration, --stats, --latency-log and --coalesce-us "
 				  "need --source");
+		if (src->sender_stats || src->rcvbuf)
+			die_usage("--sender-stats and --rcvbuf need --source");
 		if (cfg->rx_cpu >= 0)
 			die_usage("--rx-cpu pins the receive thread: it needs --source");
 		return;

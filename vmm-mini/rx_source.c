@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <liburing.h>
+#include <linux/sock_diag.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,7 @@ bool rx_source_parse(struct rx_source *src, const char *spec)
 
 void rx_source_open(struct rx_source *src)
 {
-	int one = 1, rcvbuf = 8 << 20;
+	int one = 1, rcvbuf = src->rcvbuf ? src->rcvbuf : 8 << 20;
 
 	src->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (src->sock < 0)
@@ -132,6 +133,26 @@ static uint64_t realtime_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The socket's drop count (sk_drops) as the kernel holds it now. SO_RXQ_OVFL
+ * only reports it on a datagram that was queued after the drop, so drops after
+ * the last queued one reach us only this way (SO_MEMINFO, socket(7)).
+ */
+static void read_sock_drops(struct rx_source *src, struct virqnet *dev)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(src->sock, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0])) {
+		pr_warn("getsockopt SO_MEMINFO: %s: sock_overflow from SO_RXQ_OVFL only",
+			strerror(errno));
+		return;
+	}
+	if (mem[SK_MEMINFO_DROPS] > dev->c.sock_overflow)
+		dev->c.sock_overflow = mem[SK_MEMINFO_DROPS];
 }
 
 /* Kernel receive timestamp and socket drop counter from the control data. */
@@ -360,6 +381,7 @@ static void *rx_thread(void *arg)
 			usdt2(rx_batch, dev->c.arrivals - arrivals, dev->c.irqs_suppressed - suppressed);
 		virqnet_coalesce_tick(dev, false);
 	}
+	read_sock_drops(src, dev);
 	/* A moderated interrupt still waiting covers the last arrivals. */
 	virqnet_coalesce_tick(dev, true);
 	src->end_ns = src->last_ns ? src->last_ns : now_ns();

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <asm/kvm_para.h>
 
@@ -83,12 +84,63 @@ static double per(uint64_t a, uint64_t b)
 	return b ? (double)a / b : 0;
 }
 
+/*
+ * sent and errors from udpgen's one-row --stats file, found by column name.
+ * udpgen renames the file into place once its last send has completed; it
+ * may still be on its way when the device has seen the last datagram, so
+ * wait for it a while.
+ */
+static bool read_sender(const char *path, uint64_t *sent, uint64_t *errors)
+{
+	char head[512], row[512], *save, *h, *v;
+	bool got_sent = false, got_errors = false;
+	FILE *f = NULL;
+
+	for (int i = 0; i < 1000 && !(f = fopen(path, "r")); i++)
+		usleep(10000);
+	if (!f) {
+		pr_warn("--sender-stats %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!fgets(head, sizeof(head), f) || !fgets(row, sizeof(row), f) || head[0] != '#') {
+		fclose(f);
+		pr_warn("--sender-stats %s: not a one-row stats file", path);
+		return false;
+	}
+	fclose(f);
+	h = strtok_r(head + 1, "\t\n", &save);
+	v = row;
+	while (h && v) {
+		char *end = v + strcspn(v, "\t\n"), *next = *end ? end + 1 : NULL;
+		uint64_t x;
+
+		*end = '\0';
+		if (parse_u64(v, 0, UINT64_MAX, &x)) {
+			if (!strcmp(h, "sent"))
+				*sent = x, got_sent = true;
+			else if (!strcmp(h, "errors"))
+				*errors = x, got_errors = true;
+		}
+		h = strtok_r(NULL, "\t\n", &save);
+		v = next;
+	}
+	if (!got_sent || !got_errors || *errors > *sent) {
+		pr_warn("--sender-stats %s: no valid sent and errors columns", path);
+		return false;
+	}
+	return true;
+}
+
 bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, bool complete)
 {
 	struct virqnet *dev = vm->virqnet;
 	struct rx_counters *c = &dev->c;
 	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5];
 	uint64_t *g = dev->guest_report;
+	uint64_t gen_sent = 0, gen_errors = 0;
+	const char *sent_source;
+	bool sender_ok = true, overflow_ok;
+	long long gap_minus_overflow;
 	const char *pv_eoi = "-";
 	uint64_t msr;
 	double dur;
@@ -112,16 +164,48 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	for (int k = 0; k < EXIT_KIND_NR; k++)
 		user[k] = st->user[1][k] - st->user[0][k];
 
-	/* With --count the sender's count is known; otherwise the highest seq. */
-	sent = src->count ? src->count : dev->next_seq;
-	if (src->count && dev->next_seq < src->count)
-		c->drop_seq_gap += src->count - dev->next_seq;
+	/*
+	 * sent: what the generator says it put on the wire (its --stats record:
+	 * it numbered sent datagrams 0..sent-1, and errors of them never left
+	 * it), else --count, else the highest sequence number + 1.
+	 */
+	if (src->sender_stats && read_sender(src->sender_stats, &gen_sent, &gen_errors)) {
+		sent_source = "sender";
+		if (dev->next_seq < gen_sent)
+			c->drop_seq_gap += gen_sent - dev->next_seq;
+		/* A send error leaves a gap that is no drop: that datagram was never sent. */
+		if (gen_errors > c->drop_seq_gap) {
+			pr_warn("--sender-stats: %llu send errors but only %llu sequence numbers "
+				"missing", (unsigned long long)gen_errors,
+				(unsigned long long)c->drop_seq_gap);
+			sender_ok = false;
+		}
+		c->drop_seq_gap -= gen_errors < c->drop_seq_gap ? gen_errors : c->drop_seq_gap;
+		sent = gen_sent - gen_errors;
+	} else {
+		sent_source = src->count ? "count" : "highest_seq";
+		sent = src->count ? src->count : dev->next_seq;
+		if (src->count && dev->next_seq < src->count)
+			c->drop_seq_gap += src->count - dev->next_seq;
+	}
+	/*
+	 * On loopback, one generator to one socket, a datagram that was sent
+	 * and never reached the device was dropped by the socket (counted in
+	 * sk_drops: queue full, no memory), so with the generator's record
+	 * never-arrived = sock_overflow exactly. Without it never-arrived also
+	 * holds what the generator never sent, and only sock_overflow <=
+	 * never-arrived is known. Anything else lost a datagram somewhere we
+	 * cannot see (the loopback backlog), or miscounted one.
+	 */
+	gap_minus_overflow = (long long)c->drop_seq_gap - (long long)c->sock_overflow;
+	overflow_ok = sender_ok && (!strcmp(sent_source, "sender") ? gap_minus_overflow == 0 :
+				   gap_minus_overflow >= 0);
 	dropped = c->drop_ring_full + c->drop_not_ready + c->drop_too_big + c->drop_seq_gap;
 	delivered = dev->mode == VIRQNET_MODE_SINK ? c->sink_delivered :
 		g[RX_REPORT_DELIVERED - RX_REPORT_DELIVERED];
 	exits = st->kst_ok ? kvm[0] : user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO];
 	dur = src->first_ns && src->end_ns > src->first_ns ? (src->end_ns - src->first_ns) / 1e9 : 0;
-	ok = complete && sent == delivered + dropped;
+	ok = complete && sent == delivered + dropped && overflow_ok;
 
 	sort_u64(dev->lat_ns, dev->nr_lat);
 	lat[0] = percentile_u64(dev->lat_ns, dev->nr_lat, 50);
@@ -134,12 +218,21 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
 	       complete ? "" : " [PARTIAL: run interrupted]");
 	printf("  sent %llu = delivered %llu + dropped %llu (ring full %llu, not ready %llu, "
-	       "too big %llu, never arrived %llu; socket overflow %llu)  accounting %s\n",
+	       "too big %llu, never arrived %llu; socket overflow %llu; sent from %s)  "
+	       "accounting %s\n",
 	       (unsigned long long)sent, (unsigned long long)delivered,
 	       (unsigned long long)dropped, (unsigned long long)c->drop_ring_full,
 	       (unsigned long long)c->drop_not_ready, (unsigned long long)c->drop_too_big,
 	       (unsigned long long)c->drop_seq_gap, (unsigned long long)c->sock_overflow,
-	       ok ? "OK" : "MISMATCH");
+	       sent_source, ok ? "OK" : "MISMATCH");
+	if (!overflow_ok)
+		printf("  never arrived %llu but the socket dropped %llu (%s): %s\n",
+		       (unsigned long long)c->drop_seq_gap, (unsigned long long)c->sock_overflow,
+		       !strcmp(sent_source, "sender") ?
+		       "sent from the generator's record, they must be equal" :
+		       "the socket cannot drop more than never arrived",
+		       gap_minus_overflow > 0 ? "datagrams lost outside the socket" :
+		       "datagrams counted as arrived that the socket dropped");
 	printf("  delivered %.0f pps over %.3f s; guest: %llu out of order, %llu duplicate, "
 	       "%llu corrupt\n", per(delivered, 1) / (dur > 0 ? dur : 1), dur,
 	       (unsigned long long)g[RX_REPORT_OUT_OF_ORDER - RX_REPORT_DELIVERED],
@@ -186,7 +279,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			"\tlife_kvm_runs\tlife_irqs_raised\tlife_irqs_control");
 		for (unsigned int n = 0; n < NR_KVM; n++)
 			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
-		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\tpv_eoi\n", f);
+		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\tpv_eoi\tsent_source"
+		      "\tgap_minus_overflow\toverflow_check\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -230,10 +324,11 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			else
 				fprintf(f, "\t-");
 		}
-		fprintf(f, "\t%llu\t%llu\t%llu\t%s\n",
+		fprintf(f, "\t%llu\t%llu\t%llu\t%s\t%s\t%lld\t%s\n",
 			(unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED],
 			(unsigned long long)(dev->coalesce_ns / 1000),
-			(unsigned long long)c->irqs_coalesced, pv_eoi);
+			(unsigned long long)c->irqs_coalesced, pv_eoi, sent_source,
+			gap_minus_overflow, overflow_ok ? "ok" : "mismatch");
 		fclose(f);
 	}
 	return ok;

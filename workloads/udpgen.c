@@ -399,17 +399,24 @@ int main(int argc, char **argv)
 		       c.rate > 0 ? "" : "max ", c.rate, (unsigned long long)errors,
 		       interrupted ? " [interrupted]" : "");
 	if (c.stats) {
-		FILE *f = fopen(c.stats, "w");
+		/* Renamed into place whole: a receiver waiting for it (vmm-mini
+		 * --sender-stats) never reads half a row. */
+		char tmp[4096];
+		FILE *f;
 
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp", c.stats) >= (int)sizeof(tmp))
+			fail(EXIT_USAGE, "--stats %s: name too long", c.stats);
+		f = fopen(tmp, "w");
 		if (!f)
-			fail(EXIT_SYSTEM, "--stats %s: %s", c.stats, strerror(errno));
+			fail(EXIT_SYSTEM, "--stats %s: %s", tmp, strerror(errno));
 		fprintf(f, "#sent\tbytes\terrors\tduration_s\tachieved_pps\ttarget_pps\tpattern\tsize"
 			"\tflow\tcomplete\n");
 		fprintf(f, "%llu\t%llu\t%llu\t%.6f\t%.1f\t%.1f\t%s\t%u\t%u\t%d\n",
 			(unsigned long long)sent, (unsigned long long)sent * c.size,
 			(unsigned long long)errors, dur, dur > 0 ? sent / dur : 0, c.rate,
 			pattern_names[c.pattern], c.size, c.flow, !interrupted);
-		fclose(f);
+		if (fclose(f) || rename(tmp, c.stats))
+			fail(EXIT_SYSTEM, "--stats %s: %s", c.stats, strerror(errno));
 	}
 	return interrupted ? EXIT_INTERRUPTED : 0;
 }

@@ -17,7 +17,7 @@
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+require_tool qemu-system-x86_64
 t=$BUILD/tmp/experiment-sandbox-t.$$
 rm -rf "$t"
 mkdir -p "$t"

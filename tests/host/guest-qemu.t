@@ -15,9 +15,9 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 
-command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+require_tool qemu-system-x86_64
 RUN=$VIRQLAB_ROOT/scripts/run-guest-qemu.sh
-plan 34
+plan 35
 
 # guest [OPTIONS] TEST [key=value...]: sets rc and out (console and diagnostics).
 guest() {
@@ -108,5 +108,8 @@ like "--timeout says so" "--timeout 2 s expired" "$out"
 guest triple-fault
 is "triple fault: no verdict, exit 3" 3 "$rc"
 like "triple fault: says the guest stopped without a verdict" "without a verdict" "$out"
+
+is "--help promises no mode=MODE (no test under QEMU reads one)" "" \
+	"$("$RUN" --help | grep -o 'mode=MODE')"
 
 done_testing

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$VIRQLAB_ROOT/tests/lib/synth.sh"
 cd "$VIRQLAB_ROOT" || exit 1
-command -v gnuplot >/dev/null 2>&1 || skip_all "gnuplot not installed (scripts/deps.sh installs it)"
+require_tool gnuplot
 
 figures="irqs-per-pkt exits-per-pkt delivered latency-p99 latency-cdf"
 plan 18

@@ -7,11 +7,13 @@
 # the highest lossless rates and their ratios, p99 at 1,000 pps, each MET or
 # MISS with the figure. The run here is made of hand-written cells (three
 # repeats each) and summarized by scripts/summarize.sh, so every expected
-# figure below follows from the cells.
+# figure below follows from the cells. Then a committed run: its targets.txt
+# must be what the script prints from it now, and three of its figures must
+# match the same figures recomputed here from the raw cells alone.
 
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$VIRQLAB_ROOT" || exit 1
-plan 17
+plan 22
 
 t=$BUILD/tmp/rx-targets-t.$$
 rm -rf "$t"
@@ -19,7 +21,7 @@ mkdir -p "$t/r/cells"
 printf 'kvm_flavour\tsvm-emulated\nstatus\tcomplete\ncells\t27\ncells_done\t27\n' > "$t/r/meta"
 printf '#cell\tmode\trate\trepeat\tkind\test_s\n' > "$t/r/plan.tsv"
 
-# cell MODE RATE SENT DELIVERED PPS IRQS/PKT EXITS/PKT P99_NS KVM_EXITS HALT IRQ:
+# cell MODE RATE SENT DELIVERED PPS IRQS/PKT EXITS/PKT P99_NS KVM_EXITS HALT IRQ [IO MMIO]:
 # three repeats alike, but for delivered pps (+0, +1, +2).
 cell() {
 	for rep in 1 2 3; do
@@ -29,8 +31,8 @@ cell() {
 		echo ok > "$t/r/cells/$c/status"
 		samples=$4
 		[ "$1" = sink ] && samples=0
-		printf '#mode\tsent\tdelivered\tdropped\tdelivered_pps\tirqs_per_pkt\texits_per_pkt\tlat_samples\tlat_p50_ns\tlat_p90_ns\tlat_p99_ns\tlat_max_ns\tkvm_exits\tkvm_halt_exits\tkvm_irq_exits\n%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-			"$1" "$3" "$4" $(($3 - $4)) $(($5 + rep - 1)) "$6" "$7" "$samples" "$8" "$8" "$8" "$8" "$9" "${10}" "${11}" \
+		printf '#mode\tsent\tdelivered\tdropped\tdelivered_pps\tirqs_per_pkt\texits_per_pkt\tlat_samples\tlat_p50_ns\tlat_p90_ns\tlat_p99_ns\tlat_max_ns\tkvm_exits\tkvm_halt_exits\tkvm_irq_exits\tkvm_io_exits\tkvm_signal_exits\tkvm_mmio_exits\n%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+			"$1" "$3" "$4" $(($3 - $4)) $(($5 + rep - 1)) "$6" "$7" "$samples" "$8" "$8" "$8" "$8" "$9" "${10}" "${11}" "${12:-0}" 7 "${13:-0}" \
 			> "$t/r/cells/$c/stats.tsv"
 	done
 }
@@ -39,7 +41,7 @@ cell inject 1000 100 100 1000 1 5 2000000000 500 0 20
 cell mask-direct 1000 100 100 1000 0.9 2 2000000 200 90 10
 cell sink 2000 100 100 2000 0 0 0 0 0 0
 cell inject 2000 100 50 1000 1 5 2100000000 250 0 10
-cell mask-direct 2000 100 100 2000 0.5 1 3000000 100 50 10
+cell mask-direct 2000 100 100 2000 0.5 1 3000000 100 50 10 5 30
 cell sink 0 100 100 10000 0 0 0 0 0 0
 cell inject 0 100 10 1000 1 5 2200000000 50 0 5
 cell mask-direct 0 100 100 9500 0.05 0.1 9000000 10 5 1
@@ -52,7 +54,9 @@ is "exit 0" 0 $?
 like "inject saturates at 2000 pps, its loss given" "^  inject saturates at 2000 pps \(.*: 50\.00%\)$" "$out"
 like "mask-direct at 2000: irqs/pkt 0.5 MISS, exits/pkt 1.0 MISS, with min..max" \
 	"mask-direct at 2000 pps: irqs/pkt 0\.5000 \(0\.5000\.\.0\.5000; target <= 0\.01\): MISS; exits/pkt 1\.0000 \(1\.0000\.\.1\.0000; target <= 0\.02\): MISS" "$out"
-like "... exits by cause: halt 0.5, host interrupt 0.1, other 0.4" "halt 0\.5000, host interrupt 0\.1000, other \(EOI MSR writes, \.\.\.\) 0\.4000" "$out"
+like "... exits by cause, named by the KVM columns the cells have (signal exits are no cause)" \
+	"by cause \(KVM statistics columns\): kvm_halt_exits 0\.5000, kvm_irq_exits 0\.1000, kvm_io_exits 0\.0500, kvm_mmio_exits 0\.3000; named by none of them 0\.0500$" "$out"
+is "... and no fixed label for what is left" "" "$(printf '%s\n' "$out" | grep -i 'other\|EOI')"
 like "highest lossless rates: sink max, inject 1000, mask-direct max (medians)" \
 	"highest lossless rate .*: sink 10001 \(at max\), inject 1001 \(at 1000 pps\), mask-direct 9501 \(at max\)" "$out"
 like "mask-direct / inject = 9.49x: MISS" "mask-direct / inject = 9\.49x \(target >= 10\): MISS" "$out"
@@ -61,8 +65,48 @@ like "p99 at 1000 pps: 2000.0 us vs 2000000.0 us: MET" "mask-direct at 1000 pps:
 like "coalesce is judged beside mask-direct: irqs/pkt 0.1 at 2000 pps" \
 	"coalesce    at 2000 pps: irqs/pkt 0\.1000 .*MISS; exits/pkt 2\.0000" "$out"
 like "... and its p99 at 1000 pps" "coalesce    at 1000 pps: p99 4000\.0 us vs inject 2000000\.0 us \(target <= inject\): MET" "$out"
-is "written to targets.txt too" "$out" "$(cat "$t/r/targets.txt")"
 like "modes lossless even at max are named: the generator set that rate" "^  \(lossless even at max: sink, mask-direct; there the generator" "$out"
+
+# A committed run, read two ways: the script's figures against the same
+# figures recomputed here from the raw cells (plan.tsv, cells/*/status and
+# stats.tsv: no summary.tsv, no code shared with the script), and the
+# committed targets.txt against what the script prints from that run now.
+src=results/examples/saturation-svm-emulated
+# raw MODE RATE WHAT: median over the ok repeats of one cell's figure, WHAT =
+# loss (100 dropped / sent) or a stats column name (COL/pkt: COL / delivered).
+raw() {
+	awk -F'\t' -v dir="$src" -v m="$1" -v r="$2" -v what="$3" '
+	$5 == "run" && $2 == m && $3 == r {
+		c = dir "/cells/" $1
+		st = ""; getline st < (c "/status"); close(c "/status")
+		if (st != "ok") next
+		getline h < (c "/stats.tsv"); getline v < (c "/stats.tsv"); close(c "/stats.tsv")
+		sub(/^#/, "", h); nh = split(h, hn, "\t"); split(v, vv, "\t")
+		for (i = 1; i <= nh; i++) s[hn[i]] = vv[i]
+		col = what; sub(/\/pkt$/, "", col)
+		x[++n] = what == "loss" ? 100 * s["dropped"] / s["sent"] : \
+			what ~ /\/pkt$/ ? s[col] / s["delivered"] : s[col]
+	}
+	END {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && x[j - 1] > x[j]; j--) { y = x[j]; x[j] = x[j - 1]; x[j - 1] = y }
+		if (n) printf "%.6f\n", n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+	}' "$src/plan.tsv"
+}
+sat=
+for r in $(awk -F'\t' '$5 == "run" && $2 == "inject" && $3 != 0 { print $3 }' "$src/plan.tsv" | sort -un); do
+	[ -z "$sat" ] && awk -v l="$(raw inject "$r" loss)" 'BEGIN { exit !(l > 0) }' && sat=$r
+done
+rm -rf "$t/sat" && cp -r "$src" "$t/sat"
+out=$(scripts/rx-targets.sh "$t/sat")
+is "committed targets.txt is what the script prints from its run" "$(cat "$src/targets.txt")" "$out"
+like "inject's saturation rate and loss, recomputed from the raw cells ($sat pps)" \
+	"inject saturates at $sat pps \(.*: $(printf '%.2f' "$(raw inject "$sat" loss)")%\)" "$out"
+is "coalesce's mmio exits/pkt there, recomputed from the raw cells" \
+	"$(printf '%.4f' "$(raw coalesce "$sat" kvm_mmio_exits/pkt)")" \
+	"$(printf '%s\n' "$out" | awk '/^  coalesce +at / { getline; sub(/.*kvm_mmio_exits /, ""); sub(/,.*/, ""); print; exit }')"
+is "mask-direct's irqs/pkt there, recomputed from the raw cells" \
+	"$(printf '%.4f' "$(raw mask-direct "$sat" irqs_raised/pkt)")" \
+	"$(printf '%s\n' "$out" | sed -n "s/^  mask-direct at $sat pps: irqs\/pkt \([0-9.]*\) .*/\1/p")"
 
 # One repeat of inject at 1000 pps loses a packet: no rate of inject is
 # lossless in every repeat, and the ratio to inject is not made up.
@@ -84,5 +128,11 @@ is "no inject rows: exit 2 with one line" "2 rx-targets: $t/r: no inject or no m
 err=$(scripts/rx-targets.sh "$t/none" 2>&1)
 like "no summary.tsv: exit 2 naming it" "^2 rx-targets: $t/none: no summary.tsv" "$? $err"
 
+# The --help examples name committed runs a reader can try (results/latest is
+# what a run leaves behind).
+ex=$(scripts/rx-targets.sh --help | sed -n 's|^  scripts/rx-targets.sh \(results/[^ ]*\)$|\1|p' | grep -v '^results/latest$')
+bad=
+for d in $ex; do [ -f "$d/summary.tsv" ] || bad="$bad $d"; done
+is "--help's example folders ($(echo $ex)) all have a summary.tsv" "" "$bad"
 rm -rf "$t"
 done_testing

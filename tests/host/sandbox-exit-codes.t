@@ -16,7 +16,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 SB=$VIRQLAB_ROOT/scripts/sandbox.sh
-command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+require_tool qemu-system-x86_64
 plan 18
 
 "$SB" sh -c 'exit 7'

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 53
+plan 59
 
 # expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
@@ -48,6 +48,9 @@ expect_usage "--coalesce-us without --source" "--coalesce-us need --source" --co
 expect_usage "--rx-cpu beyond the host's CPUs" "--rx-cpu '1023': not a CPU this process may run on" \
 	--source udp:127.0.0.1:9 --count 1 --rx-cpu 1023
 expect_usage "--vcpu-cpu not a number" "--vcpu-cpu 'x': not a CPU" --vcpu-cpu x
+expect_usage "--rcvbuf without --source" "--sender-stats and --rcvbuf need --source" --rcvbuf 4096
+expect_usage "--rcvbuf too small" "--rcvbuf '10': expected bytes from 256" \
+	--source udp:127.0.0.1:9 --count 1 --rcvbuf 10
 expect_usage "--rx-cpu without --source" "--rx-cpu pins the receive thread: it needs --source" \
 	--rx-cpu 0
 

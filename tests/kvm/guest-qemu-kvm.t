@@ -14,7 +14,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
-command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed"
+require_tool qemu-system-x86_64
 
 RUN=$VIRQLAB_ROOT/scripts/run-guest-qemu.sh
 N=200

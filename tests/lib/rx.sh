@@ -11,8 +11,10 @@ col() {
 }
 
 # rx_run MODE RATE COUNT [UDPGEN ARGS...]
-# RX_VMM_ARGS: more vmm-mini options; RX_WRAP: a command line vmm-mini runs
-# under (e.g. perf stat ... -- build/virqstat ... --), its output in vmm.out.
+# vmm-mini takes sent from udpgen's own record (gen.tsv; RX_SENDER_STATS: another
+# file, to plant a wrong record). RX_VMM_ARGS: more vmm-mini options; RX_WRAP: a
+# command line vmm-mini runs under (e.g. perf stat ... -- build/virqstat ... --),
+# its output in vmm.out.
 rx_run() {
 	_mode=$1 _rate=$2 _count=$3
 	shift 3
@@ -20,7 +22,8 @@ rx_run() {
 	rx_stats=$_dir/stats.tsv
 	_port=$((20000 + ($$ + ${_tap_n:-0} * 7) % 30000))
 	${RX_WRAP:-} "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" --count "$_count" \
-		--stats "$rx_stats" --timeout "${RX_TIMEOUT:-300}" --idle "${RX_IDLE:-3}" \
+		--stats "$rx_stats" --sender-stats "${RX_SENDER_STATS:-$_dir/gen.tsv}" \
+		--timeout "${RX_TIMEOUT:-300}" --idle "${RX_IDLE:-3}" \
 		${RX_VMM_ARGS:-} > "$_dir/vmm.out" 2>&1 &
 	_vmm=$!
 	# The device says when its driver is up; only then does traffic start.
@@ -32,8 +35,8 @@ rx_run() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --count "$_count" --quiet "$@" \
-		> "$_dir/gen.out" 2>&1 && gen_rc=0 || gen_rc=$?
+	"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --count "$_count" --quiet \
+		--stats "$_dir/gen.tsv" "$@" > "$_dir/gen.out" 2>&1 && gen_rc=0 || gen_rc=$?
 	wait "$_vmm" && rx_rc=0 || rx_rc=$?
 	rx_out=$(cat "$_dir/vmm.out" "$_dir/gen.out")
 	RX_DIRS="${RX_DIRS:-} $_dir"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * tap.h - the one TAP 13 header for C tests, in the spirit of kselftest.h.
- * Exit-code contract: 0 pass, 4 skip, anything else fail.
+ * Exit-code contract: 0 pass, 4 skip, anything else fail; but a TAP file run
+ * by prove says a skip in TAP ("ok N # SKIP reason") and exits 0, since prove
+ * fails any non-zero exit (tests/lib/tap.sh has the why).
  */
 #ifndef VIRQLAB_TAP_H
 #define VIRQLAB_TAP_H

@@ -3,6 +3,13 @@
 #
 # Exit-code contract (shared with C tests and every virqlab program):
 #   0 pass, 4 skip (with a reason), 124 timeout, anything else fail.
+# A TAP test file is the exception for skips: it says a skip in TAP (the plan
+# "1..0 # SKIP reason", or "ok N # SKIP reason") and exits 0, because prove
+# counts every non-zero exit as a failure ("Non-zero exit status: 4",
+# Result: FAIL) whatever the plan says. Exit 4 is for programs (vmm-mini,
+# the scripts), whose callers read it. A skip needs a precondition that is
+# really absent here (no KVM, no root, a filesystem without chattr); a tool
+# scripts/deps.sh installs is no such precondition: require_tool fails.
 # A test calls plan N, then ok/not_ok per case, then done_testing.
 
 # The checkout root: the nearest directory above $0 holding this helper.
@@ -47,11 +54,29 @@ bail_out() {
 	exit 1
 }
 
-# skip_all REASON: the whole file is skipped (exit 4 in our contract; prove
-# reads the "1..0 # SKIP" plan line).
+# skip_all REASON: the whole file is skipped: the "1..0 # SKIP" plan, exit 0
+# (not 4: prove would fail the file; see the contract above).
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+# require_tool TOOL: TOOL is on PATH, else the file fails naming it (before
+# plan): scripts/deps.sh installs every tool a test needs, so a missing one is
+# a broken setup, never a skip.
+require_tool() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	echo "1..1"
+	echo "not ok 1 - $1 is installed (scripts/deps.sh installs it; PATH=$PATH)"
+	exit 1
+}
+
+# require_file FILE WHAT: FILE exists, else the file fails naming it.
+require_file() {
+	[ -e "$1" ] && return 0
+	echo "1..1"
+	echo "not ok 1 - $1 exists ($2)"
+	exit 1
 }
 
 # check NAME CMD...: ok when CMD exits 0.
