@@ -104,7 +104,7 @@ function check_table(a, b,    i, j, n, c, fig, lo, hi, s, p, good, bad, seen, wh
 		what = "no committed result folder with meta named within " before " lines above or " \
 			after " below"
 	if (bad != "")
-		what = what (what == "" ? "" : ";") " named but missing:" bad
+		what = what (what == "" ? "" : "; ") "named but missing:" bad
 	if (what != "") {
 		printf "%s:%d: figure table '%s': %s\n", fname, a, squeeze(L[a]), what
 		failed = 1
