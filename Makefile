@@ -25,6 +25,28 @@ GUEST_CFLAGS := $(CFLAGS_COMMON) -ffreestanding -fno-pic -fno-pie -fno-stack-pro
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-T,guest-kernel-patch/guest.lds
 
+# The revision --version prints: this checkout's `git describe`, or "unknown"
+# in a tree that is not its own git checkout (a copy, such as fresh-debian's,
+# sitting inside another). build/version changes only when the revision does,
+# so the programs that print it are rebuilt then and only then.
+VIRQLAB_VERSION := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ] && \
+	git describe --always --dirty 2>/dev/null || echo unknown)
+
+$(BUILD)/version: FORCE
+	$(Q)mkdir -p $(BUILD)
+	$(Q)echo '$(VIRQLAB_VERSION)' | cmp -s - $@ || echo '$(VIRQLAB_VERSION)' > $@
+
+# Every object that includes virqlab_cli.h (which refuses to build without it).
+CLI_OBJS := \
+	$(BUILD)/asan/vmm-mini/main.o \
+	$(BUILD)/obj/probes/virqstat.o \
+	$(BUILD)/obj/vmm-mini/main.o \
+	$(BUILD)/obj/workloads/udpgen.o \
+	$(BUILD)/obj/workloads/udprecv.o
+
+$(CLI_OBJS): $(BUILD)/version
+$(CLI_OBJS): HOST_CFLAGS += -DVIRQLAB_VERSION='"$(VIRQLAB_VERSION)"'
+
 include vmm-mini/build.mk
 include guest-kernel-patch/build.mk
 include workloads/build.mk
@@ -54,7 +76,8 @@ clean:
 	$(quiet) CLEAN $(BUILD)
 	$(Q)rm -rf --one-file-system $(BUILD)
 
-.PHONY: all check clean demo deps
+.PHONY: all check clean demo deps FORCE
+FORCE:
 .DEFAULT_GOAL := all
 
 # Only where objects are built: build/fresh-debian/ holds a whole Debian tree

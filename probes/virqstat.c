@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 #include "virqstat.skel.h"
 #include "virqstat_out.h"
+#include "virqlab_cli.h"
 
 #define EXIT_USAGE	2
 #define EXIT_INTERNAL	3
@@ -40,7 +41,7 @@
 #define EXIT_SIGINT	130
 
 /* Long options without a short form. */
-enum { OPT_NO_TP = 256, OPT_NO_USDT, OPT_BPF_STATS };
+enum { OPT_NO_TP = 256, OPT_NO_USDT, OPT_BPF_STATS, OPT_VERSION };
 
 static const char usage_text[] =
 "USAGE: virqstat [-i SECS] [-o FILE] [-q] [-v] [--no-tracepoints] [--no-usdt]\n"
@@ -59,7 +60,9 @@ static const char usage_text[] =
 "      --no-usdt        leave vmm-mini's USDT probes alone; with both, nothing is\n"
 "                       attached: what the wrapper alone costs\n"
 "      --bpf-stats      enable the kernel's BPF run-time statistics while tracing\n"
-"                       and report each program's runs and nanoseconds\n""  -h, --help           this text\n"
+"                       and report each program's runs and nanoseconds\n"
+"      --version        print \"virqstat (virqlab) REVISION\" and exit\n"
+"  -h, --help           this text\n"
 "\n"
 "Each tracepoint is reported live (fired), idle (attached, never fired for\n"
 "the process), absent (not in this kernel) or off (--no-tracepoints). Needs\n"
@@ -360,6 +363,7 @@ int main(int argc, char **argv)
 		{ "no-tracepoints", no_argument, NULL, OPT_NO_TP },
 		{ "no-usdt", no_argument, NULL, OPT_NO_USDT },
 		{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{}
 	};
 	static struct run_info ri;
@@ -378,7 +382,7 @@ int main(int argc, char **argv)
 
 	/* Usage errors are one line, ours: getopt's own would make it two. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+p:i:o:qvh", longopts, NULL)) != -1) {
+	while ((opt = cli_getopt("virqstat", argc, argv, "+p:i:o:qvh", longopts)) != -1) {
 		switch (opt) {
 		case 'p':
 			pid = strtol(optarg, &end, 10);
@@ -397,6 +401,7 @@ int main(int argc, char **argv)
 		case OPT_NO_TP: want_tp = false; break;
 		case OPT_NO_USDT: want_usdt = false; break;
 		case OPT_BPF_STATS: bpf_stats = true; break;
+		case OPT_VERSION: cli_version("virqstat");
 		default: fail(EXIT_USAGE, "bad option or missing value: '%s' (see --help)",
 			      argv[optind - 1]);
 		}

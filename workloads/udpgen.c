@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "uapi/virqlab_payload.h"
+#include "virqlab_cli.h"
 
 #define QD		256
 #define EXIT_USAGE	2
@@ -52,6 +53,7 @@ static const char usage[] =
 "                      network may reorder; tests the receiver's late path\n"
 "  --stats FILE        write a one-row TSV with a # header line\n"
 "  --quiet             no summary on stdout\n"
+"  --version           print \"udpgen (virqlab) REVISION\" and exit\n"
 "  -h, --help          this help\n"
 "\n"
 "Exit: 0 sent, 2 usage error, 3 system error, 130 interrupted (summary still printed).\n"
@@ -134,6 +136,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 		{ "seed", required_argument, NULL, 'S' }, { "flow", required_argument, NULL, 'f' },
 		{ "stats", required_argument, NULL, 'o' }, { "quiet", no_argument, NULL, 'q' },
 		{ "late", required_argument, NULL, 'L' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	bool have_to = false, have_flow = false;
@@ -142,7 +145,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 
 	*c = (struct cfg){ .rate = 1000, .burst = 32, .gap_ns = 1000000, .seed = 1, .size = 64 };
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((o = cli_getopt("udpgen", argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 't': {
 			char host[64];
@@ -224,6 +227,8 @@ static void parse(int argc, char **argv, struct cfg *c)
 		case 'q':
 			c->quiet = true;
 			break;
+		case 'V':
+			cli_version("udpgen");
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);

@@ -4,11 +4,10 @@
  * ceiling a guest receive path is compared against, and the peer that
  * tests udpgen. It verifies every virqlab payload exactly as the guest does.
  *
- * Usage: udprecv --port PORT [--count N] [--idle S]
- * Prints: udprecv: received N (in order N, gaps G, duplicate D, corrupt C) in T s: P pps
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +17,49 @@
 #include <unistd.h>
 
 #include "uapi/virqlab_payload.h"
+#include "virqlab_cli.h"
 
 #define BATCH 64
+
+static const char usage[] =
+"Usage: udprecv --port PORT [--count N] [--idle S]\n"
+"Receive UDP datagrams on 127.0.0.1:PORT (recvmmsg, no VM) and verify each virqlab\n"
+"payload as the guest does; print one line:\n"
+"  udprecv: received N (in order N, gaps G, duplicate D, corrupt C) in T s: P pps\n"
+"\n"
+"  --port PORT   UDP port on 127.0.0.1, 1..65535 (required)\n"
+"  --count N     stop after N datagrams (default: until idle)\n"
+"  --idle S      stop after S seconds without a datagram (default 2)\n"
+"  --version     print \"udprecv (virqlab) REVISION\" and exit\n"
+"  -h, --help    this help\n"
+"\n"
+"Exit: 0 received (whatever arrived), 2 usage error, 3 cannot bind.\n"
+"\n"
+"Examples:\n"
+"  udprecv --port 9000 --count 200000 &\n"
+"  udpgen --to 127.0.0.1:9000 --rate 10000 --count 200000\n";
+
+/* One stderr line, exit 2. */
+static void usage_fail(const char *what, const char *arg)
+{
+	fprintf(stderr, "udprecv: %s '%s' (see --help)\n", what, arg);
+	exit(CLI_EXIT_USAGE);
+}
+
+static uint64_t number(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || v < min || v > max) {
+		fprintf(stderr, "udprecv: %s '%s': expected a whole number from %llu to %llu\n",
+			opt, s, (unsigned long long)min, (unsigned long long)max);
+		exit(CLI_EXIT_USAGE);
+	}
+	return v;
+}
 
 static double mono(void)
 {
@@ -53,19 +93,47 @@ int main(int argc, char **argv)
 	int fd, rcvbuf = 8 << 20;
 	struct timeval tv;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--port") && i + 1 < argc)
-			a.sin_port = htons(atoi(argv[++i]));
-		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
-			count = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--idle") && i + 1 < argc)
-			idle = atof(argv[++i]);
-		else {
-			fprintf(stderr, "udprecv: unknown argument '%s'; usage: udprecv --port PORT "
-				"[--count N] [--idle S]\n", argv[i]);
-			return 2;
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	opterr = 0;
+	while ((o = cli_getopt("udprecv", argc, argv, "h", opts)) != -1) {
+		switch (o) {
+		case 'p':
+			a.sin_port = htons(number("--port", optarg, 1, 65535));
+			break;
+		case 'c':
+			count = number("--count", optarg, 1, UINT64_MAX);
+			break;
+		case 'i': {
+			char *end;
+
+			idle = strtod(optarg, &end);
+			if (!*optarg || *end || !(idle >= 0.001 && idle <= 3600)) {
+				fprintf(stderr, "udprecv: --idle '%s': expected seconds, 0.001..3600\n",
+					optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		}
+		case 'V':
+			cli_version("udprecv");
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			usage_fail(optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
 		}
 	}
+	if (optind < argc)
+		usage_fail("unexpected argument", argv[optind]);
 	if (!a.sin_port) {
 		fprintf(stderr, "udprecv: --port PORT is required\n");
 		return 2;
