@@ -163,17 +163,124 @@ static void fill_boot_info(struct vm *vm)
 	copy_str(bi->args, sizeof(bi->args), vm->cfg.args, "--args");
 }
 
+/* The file bytes behind guest address va, at least len of them; NULL if none. */
+static const uint8_t *image_at(const uint8_t *img, size_t size, uint64_t va, uint64_t len)
+{
+	const Elf64_Ehdr *eh = (const void *)img;
+
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(img + eh->e_phoff + i * sizeof(*ph));
+
+		if (ph->p_type == PT_LOAD && va >= ph->p_vaddr && va - ph->p_vaddr < ph->p_filesz &&
+		    len <= ph->p_filesz - (va - ph->p_vaddr))
+			return img + ph->p_offset + (va - ph->p_vaddr);
+	}
+	return NULL;
+}
+
+/*
+ * The guest's self-tests are the entries between its linker script's
+ * __start_guest_tests and __stop_guest_tests (struct guest_test in the guest's
+ * kernel.h: name, run, ap_run, 8-byte pointers), found through the symbol
+ * table. Calls fn for each name; returns false when the image has no such
+ * symbols (stripped, or another kernel): then only the guest can judge a name.
+ */
+static bool for_each_guest_test(const uint8_t *img, size_t size,
+				void (*fn)(const char *name, void *arg), void *arg)
+{
+	const Elf64_Ehdr *eh = (const void *)img;
+	uint64_t start = 0, stop = 0;
+	const Elf64_Shdr *sh;
+
+	if (eh->e_shentsize != sizeof(*sh) || !eh->e_shnum ||
+	    eh->e_shoff > size || (size - eh->e_shoff) / sizeof(*sh) < eh->e_shnum)
+		return false;
+	sh = (const void *)(img + eh->e_shoff);
+	for (unsigned int i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *str = &sh[sh[i].sh_link];
+
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
+		    sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
+		    str->sh_offset > size || str->sh_size > size - str->sh_offset || !str->sh_size)
+			continue;
+		for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh[i].sh_size;
+		     off += sizeof(Elf64_Sym)) {
+			const Elf64_Sym *sym = (const void *)(img + sh[i].sh_offset + off);
+			const char *name = (const char *)img + str->sh_offset + sym->st_name;
+
+			if (sym->st_name >= str->sh_size || memchr(name, '\0',
+			    str->sh_size - sym->st_name) == NULL)
+				continue;
+			if (!strcmp(name, "__start_guest_tests"))
+				start = sym->st_value;
+			else if (!strcmp(name, "__stop_guest_tests"))
+				stop = sym->st_value;
+		}
+	}
+	if (!start || stop < start || (stop - start) % 24)
+		return false;
+	for (uint64_t va = start; va < stop; va += 24) {
+		const uint8_t *ent = image_at(img, size, va, 24);
+		const char *name;
+		uint64_t name_va;
+
+		if (!ent)
+			return false;
+		memcpy(&name_va, ent, sizeof(name_va));
+		name = (const char *)image_at(img, size, name_va, 1);
+		if (!name || !memchr(name, '\0', img + size - (const uint8_t *)name))
+			return false;
+		fn(name, arg);
+	}
+	return true;
+}
+
+struct test_lookup {
+	const char *want;
+	bool found;
+	char list[1024];
+};
+
+static void note_test(const char *name, void *arg)
+{
+	struct test_lookup *l = arg;
+	size_t n = strlen(l->list);
+
+	if (!strcmp(name, l->want))
+		l->found = true;
+	snprintf(l->list + n, sizeof(l->list) - n, "%s%s", n ? " " : "", name);
+}
+
+static void print_test(const char *name, void *arg)
+{
+	puts(name);
+}
+
 static uint8_t *image;
 static size_t image_size;
+
+void guest_list_tests(struct vm *vm)
+{
+	vm->ram_size = vm->cfg.mem_bytes;
+	image = read_image(vm->cfg.guest_path, &image_size);
+	load_elf(vm, image, image_size, true);
+	if (!for_each_guest_test(image, image_size, print_test, NULL))
+		die_usage("guest image %s: no .guest_tests section to list", vm->cfg.guest_path);
+}
 
 /* Read and validate the image and boot arguments; needs no /dev/kvm. */
 void guest_check(struct vm *vm)
 {
 	struct virqlab_boot_info bi;
+	struct test_lookup l = { .want = vm->cfg.test };
 
 	vm->ram_size = vm->cfg.mem_bytes;
 	image = read_image(vm->cfg.guest_path, &image_size);
 	load_elf(vm, image, image_size, true);
+	/* An unknown name is the caller's mistake (2), not a guest failure (1). */
+	if (for_each_guest_test(image, image_size, note_test, &l) && !l.found)
+		die_usage("--test '%s': no such test in %s (it has: %s)", vm->cfg.test,
+			  vm->cfg.guest_path, l.list);
 	copy_str(bi.test, sizeof(bi.test), vm->cfg.test, "--test");
 	copy_str(bi.mode, sizeof(bi.mode), vm->cfg.mode, "--mode");
 	copy_str(bi.args, sizeof(bi.args), vm->cfg.args, "--args");

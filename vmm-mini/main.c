@@ -21,6 +21,7 @@
 #include "vmm/rx_stats.h"
 #include "vmm/util.h"
 #include "vmm/virqnet_dev.h"
+#include "virqlab_cli.h"
 
 static const char usage_text[] =
 "Usage: vmm-mini [OPTIONS]\n"
@@ -38,7 +39,7 @@ static const char usage_text[] =
 "  --console FILE    write guest console output to FILE instead of stdout\n"
 "  --timeout S       stop after S seconds (exit 124); 0 = none (default: 0)\n"
 "  --out FILE        costs test: also write the table as TSV to FILE\n"
-"\nReceive path (see README, \"The receive device\"):\n"
+"\nReceive path (see README.md, \"The receive path: inject versus mask-direct\"):\n"
 "  --source udp:ADDR:PORT  receive real UDP datagrams there into the guest's\n"
 "                    virqnet device (io_uring, kernel timestamps); runs the\n"
 "                    guest's rx test (sink: no guest consumer)\n"
@@ -59,6 +60,8 @@ static const char usage_text[] =
 "  --stats FILE      write the run's statistics: one # header line, one row\n"
 "  --latency-log FILE  write every latency sample (ns, host kernel receive to\n"
 "                    guest consumer), one per line in consumption order\n"
+"  --list-tests      print the guest image's self-test names, one a line\n"
+"  --version         print \"vmm-mini (virqlab) REVISION\" and exit\n"
 "  -h, --help        show this help\n"
 "\n"
 "Exit codes:\n"
@@ -88,6 +91,7 @@ enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
+	OPT_VERSION, OPT_LIST_TESTS,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +115,8 @@ static const struct option long_opts[] = {
 	{ "vcpu-cpu", required_argument, NULL, OPT_VCPU_CPU },
 	{ "sender-stats", required_argument, NULL, OPT_SENDER_STATS },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "list-tests", no_argument, NULL, OPT_LIST_TESTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -129,6 +135,8 @@ static const char *default_guest(void)
 	return path;
 }
 
+static bool list_tests;
+
 static void parse_args(int argc, char **argv, struct vm_config *cfg, const char **tsv,
 		       const char **latlog, struct rx_source *src)
 {
@@ -140,7 +148,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		.mem_bytes = 64ull << 20, .idle_s = 2, .rx_cpu = -1, .vcpu_cpu = -1,
 	};
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+	while ((c = cli_getopt("vmm-mini", argc, argv, "h", long_opts)) != -1) {
 		switch (c) {
 		case OPT_GUEST:
 			cfg->guest_path = optarg;
@@ -222,6 +230,11 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 					  c == OPT_RX_CPU ? "rx-cpu" : "vcpu-cpu", optarg);
 			*(c == OPT_RX_CPU ? &cfg->rx_cpu : &cfg->vcpu_cpu) = v;
 			break;
+		case OPT_LIST_TESTS:
+			list_tests = true;
+			break;
+		case OPT_VERSION:
+			cli_version("vmm-mini");
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -327,6 +340,10 @@ int main(int argc, char **argv)
 	int code;
 
 	parse_args(argc, argv, &vm.cfg, &tsv, &latlog, &src);
+	if (list_tests) {
+		guest_list_tests(&vm);
+		return 0;
+	}
 	guest_check(&vm);
 	kvm_flavour_detect(&vm.flavour);
 

@@ -134,6 +134,7 @@ int vcpu_get_msr(struct vcpu *vcpu, uint32_t index, uint64_t *value);
 
 /* loader.c */
 void guest_check(struct vm *vm);
+void guest_list_tests(struct vm *vm);
 void guest_load(struct vm *vm);
 
 #endif
