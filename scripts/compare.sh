@@ -15,6 +15,7 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/compare.sh [--rules FILE] [--force] BASE NEW
        scripts/compare.sh [--rules FILE] --baseline NEW
+       scripts/compare.sh --help | --version
 
 Compare two results directories (or their summary.tsv files) of the same
 workload: a table "metric cell base +-cov% change new +-cov% verdict" and one
@@ -53,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--rules) [ $# -ge 2 ] || die2 "--rules needs a file"; rules=$2; shift 2 ;;
 	--force) force=1; shift ;;
 	--baseline) baseline=1; shift ;;
+	--version) exec scripts/lib/version.sh compare.sh ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) die2 "unknown option '$1' (see --help)" ;;

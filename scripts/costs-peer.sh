@@ -20,6 +20,7 @@ set -u
 usage() {
 	cat <<'USAGE'
 Usage: scripts/costs-peer.sh [OPTIONS]
+       scripts/costs-peer.sh --help | --version
 
 Time the guest's primitive costs under vmm-mini and under QEMU+KVM in one
 run and print both, median and p99 in TSC cycles, with the ratio of the
@@ -64,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--samples) [ $# -ge 2 ] || die 2 "'--samples' needs a value"; samples=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || die 2 "'--out' needs a value"; out=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || die 2 "'--timeout' needs a value"; timeout=$2; shift 2 ;;
+	--version) exec "$root/scripts/lib/version.sh" costs-peer.sh ;;
 	-h|--help) usage; exit 0 ;;
 	*) die 2 "unexpected argument '$1' (see --help)" ;;
 	esac

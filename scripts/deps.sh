@@ -7,6 +7,7 @@
 # Then fetches the sandbox's kernel package (scripts/sandbox-fetch.sh).
 #
 # Usage: scripts/deps.sh [--check]   (--check: report only, never install)
+#        scripts/deps.sh --help | --version
 
 set -eu
 
@@ -35,8 +36,9 @@ xz-utils
 check_only=0
 case "${1:-}" in
 --check) check_only=1 ;;
+--version) exec "$(dirname "$0")/lib/version.sh" deps.sh ;;
 -h|--help)
-	sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0 ;;
 "") ;;
 *) echo "deps.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;

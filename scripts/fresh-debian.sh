@@ -22,6 +22,7 @@ set -u
 usage() {
 	cat <<'USAGE'
 Usage: scripts/fresh-debian.sh [--rebuild] [--tests 'FILE.t ...'] [--shell]
+       scripts/fresh-debian.sh --help | --version
 
 Make (or reuse) a minimal Debian 12 tree under build/fresh-debian/, copy
 this checkout (tracked and untracked, not ignored, files) into it, and in
@@ -68,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--rebuild) rebuild=1; shift ;;
 	--shell) shell=1; shift ;;
 	--tests) [ $# -ge 2 ] || die 2 "'--tests' needs a value"; tests=$2; shift 2 ;;
+	--version) exec "$(dirname "$0")/lib/version.sh" fresh-debian.sh ;;
 	-h|--help) usage; exit 0 ;;
 	*) die 2 "unexpected argument '$1' (see --help)" ;;
 	esac

@@ -27,6 +27,7 @@ set -u
 usage() {
 	cat <<'USAGE'
 Usage: scripts/sandbox.sh [--cpus N] [--mem MiB] [--timeout S] [--] CMD [ARGS...]
+       scripts/sandbox.sh --help | --version
 
 Boot the SVM sandbox (QEMU TCG, -cpu max, Debian's kernel with kvm-amd) and run
 CMD in this checkout inside it, with /dev/kvm. Figures measured inside come from
@@ -70,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--cpus) [ $# -ge 2 ] || die2 "--cpus needs a value"; cpus=$2; shift 2 ;;
 	--mem) [ $# -ge 2 ] || die2 "--mem needs a value"; mem=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || die2 "--timeout needs a value"; timeout=$2; shift 2 ;;
+	--version) exec "$(dirname "$0")/lib/version.sh" sandbox.sh ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) die2 "unknown option '$1' (see --help)" ;;
