@@ -22,6 +22,7 @@ cd "$(dirname "$0")/.."
 usage() {
 	cat <<'USAGE'
 Usage: scripts/plot.sh RESULTDIR
+       scripts/plot.sh --help | --version
 
 Draw RESULTDIR/plots/*.png and *.svg from summary.tsv and the cells' latency
 samples (cells/*/lat.tsv); print the PNG paths. Exit 2 on a bad RESULTDIR,
@@ -38,9 +39,12 @@ die() {
 	exit "$1"
 }
 case "${1:-}" in
+--version) exec scripts/lib/version.sh plot.sh ;;
 -h|--help) usage; exit 0 ;;
 "") die 2 "no results directory given (see --help)" ;;
+-*) die 2 "unknown option '$1' (see --help)" ;;
 esac
+[ $# -eq 1 ] || die 2 "unexpected argument '$2': one RESULTDIR at a time (see --help)"
 dir=${1%/}
 [ -f "$dir/summary.tsv" ] || die 2 "$dir/summary.tsv not found: not a results directory (or no cell finished)"
 command -v gnuplot >/dev/null 2>&1 || die 3 "gnuplot not installed (scripts/deps.sh installs it)"

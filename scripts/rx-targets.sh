@@ -22,6 +22,7 @@ set -eu
 usage() {
 	cat <<'USAGE'
 Usage: scripts/rx-targets.sh RESULTDIR
+       scripts/rx-targets.sh --help | --version
 
 Print the receive-path targets (MET / MISS, with the figures) for a run of a
 workload that sweeps sink, inject and mask-direct (make bench-rx runs
@@ -36,9 +37,12 @@ USAGE
 }
 
 case "${1:-}" in
+--version) exec "$(dirname "$0")/lib/version.sh" rx-targets.sh ;;
 -h|--help) usage; exit 0 ;;
 "") echo "rx-targets: no results directory given (see --help)" >&2; exit 2 ;;
+-*) echo "rx-targets: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
+[ $# -eq 1 ] || { echo "rx-targets: unexpected argument '$2': one RESULTDIR at a time (see --help)" >&2; exit 2; }
 dir=$1
 [ -f "$dir/summary.tsv" ] ||
 	{ echo "rx-targets: $dir: no summary.tsv (run scripts/summarize.sh $dir first)" >&2; exit 2; }

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 usage() {
 	cat <<'USAGE'
 Usage: scripts/summarize.sh RESULTDIR
+       scripts/summarize.sh --help | --version
 
 Rewrite RESULTDIR/summary.tsv and RESULTDIR/summary.txt from RESULTDIR/cells/
 and print summary.txt. Exit 2 if RESULTDIR is not a results directory.
@@ -25,9 +26,12 @@ USAGE
 }
 
 case "${1:-}" in
+--version) exec scripts/lib/version.sh summarize.sh ;;
 -h|--help) usage; exit 0 ;;
 "") echo "summarize: no results directory given (see --help)" >&2; exit 2 ;;
+-*) echo "summarize: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
+[ $# -eq 1 ] || { echo "summarize: unexpected argument '$2': one RESULTDIR at a time (see --help)" >&2; exit 2; }
 dir=$1
 [ -f "$dir/plan.tsv" ] && [ -d "$dir/cells" ] ||
 	{ echo "summarize: $dir: no plan.tsv or cells/: not a results directory" >&2; exit 2; }
