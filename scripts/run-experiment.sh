@@ -21,6 +21,7 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/run-experiment.sh WORKLOAD [--out DIR] [--dry-run] [--no-plot]
        scripts/run-experiment.sh --resume DIR [WORKLOAD]
+       scripts/run-experiment.sh --help | --version
 
 Run every cell (mode x rate x repeat) of WORKLOAD - a name from workloads/
 (smoke, default, low-load-latency, saturation, bursty) or a .conf path - and
@@ -33,7 +34,8 @@ Options:
   --out DIR     write the run there instead (refused if DIR exists)
   --resume DIR  continue an interrupted (partial) run: cells already done are
                 kept, the rest run; WORKLOAD, if given, must be the same file
-  --dry-run     check the workload, print the plan, run nothing
+  --dry-run     check the workload, print the plan (plan.tsv: a # header, one
+                row per cell with its estimated seconds) on stdout, run nothing
   --no-plot     do not draw the plots at the end
   --worker DIR  (internal) run DIR's remaining cells right here: what the
                 sandbox runs when /dev/kvm is not usable on this machine
@@ -68,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--dry-run) dry=1; shift ;;
 	--no-plot) plot=0; shift ;;
 	--worker) [ $# -ge 2 ] || die2 "--worker needs a directory"; worker=$2; shift 2 ;;
+	--version) exec scripts/lib/version.sh run-experiment.sh ;;
 	-h|--help) usage; exit 0 ;;
 	-*) die2 "unknown option '$1' (see --help)" ;;
 	*) [ -z "$wl_arg" ] || die2 "one workload at a time ('$wl_arg', then '$1')"; wl_arg=$1; shift ;;
@@ -352,7 +355,12 @@ est=$(printf '%s\n' "$plan" | awk -F'\t' -v d="$out/cells" '{ if (system("test -
 	END { printf "%d %d", n, s + (n ? 4 : 0) }')
 echo "run-experiment: $wl_name: $ncells cells ($nmodes modes x $nrates rates x $wl_repeats repeats$( [ "$wl_warmup" -gt 0 ] && echo " + $wl_warmup warm-up")), ${est% *} to run, ~$(hms "${est#* }") estimated, $where_text" >&2
 echo "run-experiment: modes $wl_modes; rates $wl_rates pps (0 = max); ${wl_packets:+$wl_packets packets}${wl_duration:+$wl_duration s} per cell, $wl_pattern, $wl_size bytes" >&2
-[ "$dry" = 1 ] && exit 0
+# --dry-run: the plan itself on stdout, as plan.tsv would hold it.
+if [ "$dry" = 1 ]; then
+	printf '#cell\tmode\trate\trepeat\tkind\test_s\n'
+	printf '%s\n' "$plan"
+	exit 0
+fi
 echo "run-experiment: results in $out" >&2
 
 # finish STATUS: meta, summary, plots, results/latest; the table on stdout.
