@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 59
+plan 71
 
 # expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
@@ -53,6 +53,16 @@ expect_usage "--rcvbuf too small" "--rcvbuf '10': expected bytes from 256" \
 	--source udp:127.0.0.1:9 --count 1 --rcvbuf 10
 expect_usage "--rx-cpu without --source" "--rx-cpu pins the receive thread: it needs --source" \
 	--rx-cpu 0
+
+expect_usage "unknown --test name, at parse time" \
+	"--test 'no-such-test': no such test in .*\\(it has: .*hello" --test no-such-test
+expect_usage "an abbreviated option is refused" \
+	"unknown option '--tim' \\(abbreviations are refused; did you mean '--timeout'" --tim 3
+expect_usage "... also with =VALUE" "unknown option '--tim'" --tim=3
+tests=$("$VMM" --list-tests)
+is "--list-tests exits 0" 0 $?
+like "--list-tests names hello, one a line" "^hello$" "$tests"
+like "--list-tests names timer" "^timer$" "$tests"
 
 help=$("$VMM" --help)
 is "--help exits 0" 0 $?

@@ -14,7 +14,7 @@
 require_kvm "$@"
 
 VMM=$BUILD/vmm-mini
-plan 37
+plan 39
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)
 diag "kvm: $KVM_WHERE ($flavour)"
 
@@ -90,8 +90,16 @@ vmm --test smp --vcpus 1
 is "smp with one vCPU: guest failure exit 1" 1 "$rc"
 
 vmm --test no-such-test
-is "unknown self-test: exit 1" 1 "$rc"
-like "unknown self-test is named" "unknown test 'no-such-test'" "$out"
+is "unknown self-test: usage error exit 2 (vmm-mini reads the image's test table)" 2 "$rc"
+like "unknown self-test is named with the known ones" \
+	"--test 'no-such-test': no such test in .*\\(it has: .*hello" "$out"
+# Without a symbol table the host cannot know the names: the guest judges.
+stripped=$(mktemp)
+strip -o "$stripped" "$BUILD/guest.elf"
+vmm --guest "$stripped" --test no-such-test
+rm -f "$stripped"
+is "unknown self-test, stripped image: guest failure exit 1" 1 "$rc"
+like "... the guest names it" "unknown test 'no-such-test'" "$out"
 
 VMM_TIMEOUT=2 vmm --test idle
 is "a guest that never finishes: --timeout gives 124" 124 "$rc"
