@@ -111,20 +111,24 @@ function median(a, n,    i, j, t) {
 }
 /^#/ { next }
 { total++ }
-$9 != "yes" || $8 == "-" { flagged++; next }
+$9 != "yes" { flagged++; next }
+$8 == "-" { unmeasured++; next }
 { r[++n] = $8; wo[n] = $4; wi[n] = $7 }
 $12 != "-" { b[++nb] = $12 }
 END {
 	printf "held fixed: mask-direct offered %d pps, %d packets per run, on KVM %s; ", rate, count, flavour
 	printf "measured: vmm-mini CPU ns per delivered packet with/without virqstat: "
 	if (!n) {
-		printf "no pair held the load (%d of %d lost packets): try a lower --rate\n", flagged, total
+		printf "no pair to measure (of %d, %d lost packets: try a lower --rate; %d had no CPU time)\n",
+			total, flagged, unmeasured
 		exit
 	}
 	m = median(r, n)
 	printf "median %.4f (min %.4f, max %.4f; %.0f vs %.0f ns/pkt) over %d lossless pairs",
 		m, r[1], r[n], median(wi, n), median(wo, n), n
 	printf " (pairs that lost packets, excluded: %d of %d)", flagged + 0, total
+	if (unmeasured)
+		printf " (pairs without CPU time, excluded: %d)", unmeasured
 	if (nb)
 		printf "; without halt polling median %.4f", median(b, nb)
 	printf "; target <= 1.031 (throughput with probes >= 0.97x without)\n"
