@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <asm/kvm_para.h>
@@ -31,12 +32,22 @@ static const char *const kvm_names[] = {
 };
 #define NR_KVM ARRAY_SIZE(kvm_names)
 
+/*
+ * Time the vCPU threads spent polling before sleeping in HLT (halt_poll_ns):
+ * system time that fills the gaps between packets, so it shrinks when probes
+ * take time, and CPU time per packet without it is what the work costs.
+ */
+static const char *const halt_poll_names[] = { "halt_poll_success_ns", "halt_poll_fail_ns" };
+
 struct rx_stats {
 	struct kvm_stats kst[VIRQLAB_MAX_VCPUS];
 	bool kst_ok;
 	uint64_t kvm[3][NR_KVM];	/* window start, window end, lifetime */
 	uint64_t user[3][EXIT_KIND_NR];
 	uint64_t runs[3];
+	uint64_t cpu_user_ns[3], cpu_sys_ns[3];	/* the whole process, every thread */
+	uint64_t halt_poll_ns[3];
+	bool halt_poll_ok;
 	bool taken[3];
 };
 
@@ -48,11 +59,33 @@ void rx_stats_init(struct vm *vm)
 	if (!st)
 		die("out of memory");
 	st->kst_ok = true;
+	st->halt_poll_ok = true;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (kvm_stats_open(&st->kst[i], vm->vcpus[i].fd) < 0)
 			st->kst_ok = false;
 	if (!st->kst_ok)
 		pr_warn("KVM_GET_STATS_FD unavailable: kvm_* columns will be empty");
+}
+
+static uint64_t tv_ns(struct timeval tv)
+{
+	return tv.tv_sec * 1000000000ull + tv.tv_usec * 1000ull;
+}
+
+/*
+ * vmm-mini's own CPU time: every thread, the vCPUs' time in the guest (counted
+ * as user time) and in KVM (system time, halt polling included). BPF programs
+ * on KVM tracepoints and the traps of USDT uprobes run on these threads, so
+ * what probes cost lands here.
+ */
+static void rx_stats_cpu(int which)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		die("getrusage: %s", strerror(errno));
+	st->cpu_user_ns[which] = tv_ns(ru.ru_utime);
+	st->cpu_sys_ns[which] = tv_ns(ru.ru_stime);
 }
 
 void rx_stats_snapshot(struct vm *vm, int which)
@@ -62,6 +95,7 @@ void rx_stats_snapshot(struct vm *vm, int which)
 	memset(st->kvm[which], 0, sizeof(st->kvm[which]));
 	memset(st->user[which], 0, sizeof(st->user[which]));
 	st->runs[which] = 0;
+	st->halt_poll_ns[which] = 0;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		for (int k = 0; k < EXIT_KIND_NR; k++)
 			st->user[which][k] += __atomic_load_n(&vm->vcpus[i].exits[k], __ATOMIC_RELAXED);
@@ -75,7 +109,16 @@ void rx_stats_snapshot(struct vm *vm, int which)
 			if (idx >= 0)
 				st->kvm[which][n] += snap.val[idx];
 		}
+		for (unsigned int n = 0; n < ARRAY_SIZE(halt_poll_names); n++) {
+			int idx = kvm_stats_find(&st->kst[i], halt_poll_names[n]);
+
+			if (idx >= 0)
+				st->halt_poll_ns[which] += snap.val[idx];
+			else
+				st->halt_poll_ok = false;
+		}
 	}
+	rx_stats_cpu(which);
 	st->taken[which] = true;
 }
 
@@ -138,6 +181,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5];
 	uint64_t *g = dev->guest_report;
 	uint64_t gen_sent = 0, gen_errors = 0;
+	uint64_t cpu_user, cpu_sys, halt_poll;
 	const char *sent_source;
 	bool sender_ok = true, overflow_ok;
 	long long gap_minus_overflow;
@@ -163,6 +207,9 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		kvm[n] = st->kvm[1][n] - st->kvm[0][n];
 	for (int k = 0; k < EXIT_KIND_NR; k++)
 		user[k] = st->user[1][k] - st->user[0][k];
+	cpu_user = st->cpu_user_ns[1] - st->cpu_user_ns[0];
+	cpu_sys = st->cpu_sys_ns[1] - st->cpu_sys_ns[0];
+	halt_poll = st->halt_poll_ns[1] - st->halt_poll_ns[0];
 
 	/*
 	 * sent: what the generator says it put on the wire (its --stats record:
@@ -251,6 +298,11 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
 	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
 	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
+	printf("  vmm-mini CPU over the receive window: user %.3f ms, sys %.3f ms (%.0f ns/pkt)",
+	       cpu_user / 1e6, cpu_sys / 1e6, per(cpu_user + cpu_sys, delivered));
+	if (st->kst_ok && st->halt_poll_ok)
+		printf(", halt polling %.3f ms", halt_poll / 1e6);
+	putchar('\n');
 	if (c->guest_errors)
 		printf("  guest errors rejected by the device: %llu\n",
 		       (unsigned long long)c->guest_errors);
@@ -280,7 +332,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		for (unsigned int n = 0; n < NR_KVM; n++)
 			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
 		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\tpv_eoi\tsent_source"
-		      "\tgap_minus_overflow\toverflow_check\n", f);
+		      "\tgap_minus_overflow\toverflow_check\tcpu_user_ns\tcpu_sys_ns"
+		      "\tcpu_ns_per_pkt\tkvm_halt_poll_ns\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			virqnet_mode_name(dev->mode), (unsigned long long)sent,
@@ -324,11 +377,17 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			else
 				fprintf(f, "\t-");
 		}
-		fprintf(f, "\t%llu\t%llu\t%llu\t%s\t%s\t%lld\t%s\n",
+		fprintf(f, "\t%llu\t%llu\t%llu\t%s\t%s\t%lld\t%s\t%llu\t%llu\t%.1f",
 			(unsigned long long)g[RX_REPORT_SHADOW_IRQS - RX_REPORT_DELIVERED],
 			(unsigned long long)(dev->coalesce_ns / 1000),
 			(unsigned long long)c->irqs_coalesced, pv_eoi, sent_source,
-			gap_minus_overflow, overflow_ok ? "ok" : "mismatch");
+			gap_minus_overflow, overflow_ok ? "ok" : "mismatch",
+			(unsigned long long)cpu_user, (unsigned long long)cpu_sys,
+			per(cpu_user + cpu_sys, delivered));
+		if (st->kst_ok && st->halt_poll_ok)
+			fprintf(f, "\t%llu\n", (unsigned long long)halt_poll);
+		else
+			fputs("\t-\n", f);
 		fclose(f);
 	}
 	return ok;
