@@ -163,7 +163,7 @@ save_state() {
 	_state=${VIRQLAB_SANDBOX_FROZE_DIR:-$root/build}/sandbox-froze-$(date +%Y%m%d-%H%M%S)-$$.txt
 	{
 		echo "# $1; command: $(sed -n '$p' "$run/cmd")"
-		for q in 'info registers' 'info lapic' 'info pic' 'info irq'; do
+		for q in 'info status' 'info registers' 'info lapic' 'info pic' 'info irq'; do
 			echo "## $q"
 			monitor "$q"
 		done
@@ -194,6 +194,11 @@ watch_heartbeat() {
 			printf '\n' > "$run/nudge.in"
 		fi
 		[ $((now - since)) -ge "$stall" ] || continue
+		# Stop the emulated CPU before its state is saved: the state file
+		# lands in the results, which the guest can read, and a guest
+		# whose CPU still runs (only its heartbeat stuck) would take the
+		# file for a revived stall and fail the cell it is finishing.
+		monitor stop > /dev/null
 		save_state "sandbox froze: heartbeat $beat still for $((now - since)) s: stopped" > "$run/froze"
 		kill -TERM "$qemu_pid" 2>/dev/null
 		return

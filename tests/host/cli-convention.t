@@ -31,7 +31,7 @@ if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(pwd -P)" ]; then
 else
 	script_rev=unknown c_rev=unknown
 fi
-diag "expected revision: scripts $script_rev, programs $c_rev"
+note "expected revision: scripts $script_rev, programs $c_rev"
 
 # bad_readme_pointers TEXT: each 'README.md, "Title"' in TEXT whose README
 # has no heading "Title" (backquotes aside), one a line.

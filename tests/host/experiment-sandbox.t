@@ -24,7 +24,7 @@ mkdir -p "$t"
 touch "$t/probe"
 chattr +i "$t/probe" 2>/dev/null || skip_all "chattr +i does not work on $t's filesystem"
 chattr -i "$t/probe"
-plan 13
+plan 14
 
 cat > "$t/freeze.conf" <<'EOF'
 description = one mode, one rate, four repeats: long enough to freeze in
@@ -71,7 +71,7 @@ fi
 
 check "the first sandbox's heartbeat was stopped" test -n "$frozen"
 is "the run still completes: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || sed 's/^/# /' "$t/f.err"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/f.err" >&2
 is "meta: status complete, 4 cells ok" "complete 4" "$(meta_get "$t/f" status) $(meta_get "$t/f" cells_ok)"
 is "meta: one sandbox freeze counted" 1 "$(meta_get "$t/f" sandbox_freezes)"
 cell=$(meta_get "$t/f" sandbox_froze_in)
@@ -79,6 +79,7 @@ like "meta: the cell it froze in is named" '^mask-direct-200-[1-4]$' "$cell"
 like "the runner said so and went on" "the sandbox froze in cell $cell \(freeze 1 of at most 5\): that cell is discarded and runs again" "$(cat "$t/f.err")"
 state=$(ls "$t"/f/sandbox-froze-*.txt 2>/dev/null | head -1)
 like "the frozen sandbox's CPU state is kept with the results" "RIP=" "$(cat "$state" 2>/dev/null)"
+like "... saved with the emulated CPU stopped first (so the guest cannot see it)" "VM status: paused" "$(cat "$state" 2>/dev/null)"
 bad=$(for s in "$t"/f/cells/*/stats.tsv; do
 	awk -F'\t' 'NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
 		$(c["accounting"]) != "ok" || $(c["delivered"]) != 400 { print FILENAME }' "$s"
@@ -94,7 +95,7 @@ VIRQLAB_HIDE_KVM=1 VIRQLAB_SANDBOX_NUDGE=4 VIRQLAB_SANDBOX_STALL=60 \
 rc=$?
 wait "$fpid"
 is "a stalled sandbox: the run completes, exit 0" 0 "$rc"
-[ "$rc" = 0 ] || sed 's/^/# /' "$t/s.err"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/s.err" >&2
 is "meta: 4 cells ok, no freeze counted" "4 " "$(meta_get "$t/s" cells_ok) $(meta_get "$t/s" sandbox_freezes)"
 d=$(ls -d "$t"/s/discarded/mask-direct-200-*.stalled.1 2>/dev/null)
 like "the cell that ran during the stall is set aside in discarded/" "mask-direct-200-[1-4]\.stalled\.1$" "$d"

@@ -32,7 +32,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 # all of them count, and the test says so.
 committed() {
 	if ! git -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-		diag "$1 is no git checkout (a copy): every file under results/ counts as committed"
+		note "$1 is no git checkout (a copy): every file under results/ counts as committed"
 		(cd "$1" && find results -type f)
 		return
 	fi
@@ -61,7 +61,7 @@ for r in README.md probes/README.md results/README.md workloads/README.md; do
 		ok "$r: every figure table names its committed result folder"
 	else
 		not_ok "$r: every figure table names its committed result folder (exit $rc)"
-		printf '%s\n' "$out" | grep -v ': ok: ' | sed 's/^/# /'
+		printf '%s\n' "$out" | grep -v ': ok: ' | sed 's/^/# /' >&2
 	fi
 done
 n=$(figures . README.md | grep -c ': ok: ')

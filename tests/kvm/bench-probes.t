@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rx_cleanup; rm -rf "$tmp"' EXIT
 
 plan 25
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
 
 # cpu N: the total CPU ns of a mask-direct run of N packets at 2000 pps, with checks.
 cpu() {

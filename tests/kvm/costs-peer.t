@@ -26,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 out=$("$VIRQLAB_ROOT/scripts/costs-peer.sh" --samples $N --out "$tmp/peer.tsv" 2>&1)
 rc=$?
 is "costs-peer: exit 0" 0 "$rc"
-printf '%s\n' "$out" | sed 's/^/# /'
+printf '%s\n' "$out" | sed 's/^/# /' # the table, for the log
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" | sed 's/-emulated//')
 like "the table says which KVM both columns ran on" "one run on KVM $flavour" "$out"
 like "... and which CPU model QEMU ran" "QEMU .* -accel kvm -cpu [a-z0-9,-]+;" "$out"

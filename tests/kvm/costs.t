@@ -20,7 +20,7 @@ rc=$?
 is "costs: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || diag "$out"
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" | sed 's/-emulated//')
-diag "kvm: $KVM_WHERE ($flavour)"
+note "kvm: $KVM_WHERE ($flavour)"
 like "table names the KVM flavour" "^vmm-mini primitive costs: KVM $flavour" "$out"
 # SYSCALL stays at CPL 3 on nested PVM (PVM.md): there the round trip is the
 # UD2 gate's; everywhere else it is SYSCALL's.

@@ -20,7 +20,7 @@ require_kvm "$@"
 cd "$VIRQLAB_ROOT" || exit 1
 
 plan 28
-diag "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
+note "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
 t=$BUILD/tmp/experiment-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -28,7 +28,7 @@ mkdir -p "$t"
 # --- one complete run ---------------------------------------------------------
 scripts/run-experiment.sh smoke --no-plot --out "$t/a" > "$t/a.out" 2> "$t/a.err" && rc=0 || rc=$?
 is "smoke run: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || sed 's/^/# /' "$t/a.err"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/a.err" >&2
 is "meta: status complete" complete "$(meta_get "$t/a" status)"
 is "meta: 12 cells, 12 ok" "12 12" "$(meta_get "$t/a" cells_done) $(meta_get "$t/a" cells_ok)"
 like "meta: KVM flavour recorded" '^(vmx|svm|pvm)' "$(meta_get "$t/a" kvm_flavour)"
@@ -81,7 +81,7 @@ is "... a finished cell was not rerun" "$ino" "$(ls -i "$t/b/cells/inject-200-1/
 
 out=$(scripts/compare.sh "$t/a" "$t/b") && rc=0 || rc=$?
 is "compare: two smoke runs are the same within noise (exit 0)" 0 "$rc"
-[ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+[ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /' >&2
 
 # --- mask-poll and coalesce ---------------------------------------------------
 # One run, one cell of each. mask-poll is vmm-mini's mask-direct with the
@@ -100,7 +100,7 @@ coalesce_us = 20000
 CONF
 scripts/run-experiment.sh "$t/alt.conf" --no-plot --out "$t/p" > "$t/p.out" 2> "$t/p.err" && rc=0 || rc=$?
 is "mask-poll and coalesce run: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || sed 's/^/# /' "$t/p.err"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/p.err" >&2
 
 # cell_cols CELL COLUMN...: those columns of the cell's stats.tsv, in order.
 cell_cols() {
@@ -114,13 +114,13 @@ cell_cols() {
 is "mask-poll: its cell is named mask-poll and ok" ok "$(cat "$t/p/cells/mask-poll-250-1/status" 2>&1)"
 like "... vmm-mini ran it as mask-direct" '\(mode mask-direct\)' "$(cat "$t/p/cells/mask-poll-250-1/vmm.log" 2>&1)"
 ipp=$(cell_cols mask-poll-250-1 irqs_per_pkt exits_per_pkt)
-diag "mask-poll at 250 pps, poll_us=20000: irqs_per_pkt exits_per_pkt = $ipp"
+note "mask-poll at 250 pps, poll_us=20000: irqs_per_pkt exits_per_pkt = $ipp"
 check "... poll_us reached the guest: irqs_per_pkt ${ipp%% *} <= 0.05" \
 	awk -v v="${ipp%% *}" 'BEGIN { exit !(v != "" && v + 0 <= 0.05) }'
 
 is "coalesce: its cell is named coalesce and ok" ok "$(cat "$t/p/cells/coalesce-250-1/status" 2>&1)"
 c=$(cell_cols coalesce-250-1 mode coalesce_us irqs_per_pkt)
-diag "coalesce at 250 pps, coalesce_us=20000: mode coalesce_us irqs_per_pkt = $c"
+note "coalesce at 250 pps, coalesce_us=20000: mode coalesce_us irqs_per_pkt = $c"
 like "... vmm-mini ran it as inject with --coalesce-us 20000" '^inject 20000 ' "$c"
 check "... fewer interrupts than packets: irqs_per_pkt ${c##* } <= 0.5" \
 	awk -v v="${c##* }" 'BEGIN { exit !(v != "" && v + 0 <= 0.5) }'

@@ -19,7 +19,7 @@ require_tool qemu-system-x86_64
 RUN=$VIRQLAB_ROOT/scripts/run-guest-qemu.sh
 N=200
 plan 16
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)), QEMU nested in it"
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)), QEMU nested in it"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -48,7 +48,7 @@ like "hello: entered by PVH, knows it runs under QEMU" \
 base_uexits=${uexits:-}
 like "hello: the CPU model QEMU ran is named (chosen by what KVM accepts)" \
 	"^run-guest-qemu: .*QEMU -accel kvm -cpu [a-z0-9,-]+$" "$out"
-diag "$(printf '%s\n' "$out" | grep '^run-guest-qemu: ')"
+note "$(printf '%s\n' "$out" | grep '^run-guest-qemu: ')"
 
 guest --smp 2 smp
 is "two vCPUs (AP started from the MADT) each take their own interrupt: exit 0" 0 "$rc"
@@ -70,7 +70,7 @@ like "costs: host-timed MSI row is n/a with its reason" "^cost: msi-to-handler n
 
 if [ "$perf_ok" = 1 ] && [ -n "$base_uexits" ] && [ -n "$uexits" ]; then
 	extra=$((uexits - base_uexits))
-	diag "user-space exits: hello $base_uexits, costs $uexits; KVM MSIs in costs: $msis"
+	note "user-space exits: hello $base_uexits, costs $uexits; KVM MSIs in costs: $msis"
 	check "costs: >= $((3 * N)) user-space exits beyond hello's (got $extra)" \
 		[ "$extra" -ge $((3 * N)) ]
 	check "costs: >= $N KVM MSIs, one per doorbell write (got $msis)" [ "$msis" -ge "$N" ]

@@ -16,7 +16,7 @@ require_kvm "$@"
 VMM=$BUILD/vmm-mini
 plan 39
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)
-diag "kvm: $KVM_WHERE ($flavour)"
+note "kvm: $KVM_WHERE ($flavour)"
 
 # vmm ARGS...: run vmm-mini; sets rc and out (console and diagnostics).
 vmm() {

@@ -12,7 +12,7 @@ require_kvm "$@"
 . "$VIRQLAB_ROOT/tests/lib/rx.sh"
 
 plan 10
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 

@@ -38,7 +38,7 @@ command -v perf >/dev/null || bail_out "perf not installed (scripts/deps.sh inst
 
 plan $(( 2 * (nev + 14) + 2 ))
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")
-diag "kvm: $KVM_WHERE ($flavour); $n packets at $rate pps;" \
+note "kvm: $KVM_WHERE ($flavour); $n packets at $rate pps;" \
 	"$nev KVM tracepoints here"
 
 # probe NAME KEY [FILE]: a value from virqstat's output (section count/usdt/pctl/tracepoint).
@@ -65,7 +65,7 @@ same() {
 check "virqstat says it needs BPF in one line and exits 4 when it has none" \
 	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups \
 		$BUILD/virqstat -- true 2>$tmp/err; [ \$? = 4 ] && [ \$(wc -l < $tmp/err) = 1 ]"
-diag "unprivileged: $(cat "$tmp/err")"
+note "unprivileged: $(cat "$tmp/err")"
 
 for mode in inject mask-direct; do
 	RX_WRAP="perf stat -x, -o $tmp/$mode.perf.txt -e $events -- \

@@ -18,7 +18,7 @@ trap rx_cleanup EXIT
 
 plan 13
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")
-diag "kvm: $KVM_WHERE ($flavour)"
+note "kvm: $KVM_WHERE ($flavour)"
 case $flavour in
 pvm) offers=0 ;;	# KVM on PVM never offers PV EOI
 *) offers=1 ;;
@@ -48,7 +48,7 @@ for mode in inject mask-direct; do
 	is "$mode without PV EOI: exit 0, accounting ok, 500 delivered" "0 ok 500" "$rx_rc $(col accounting) $(col delivered)"
 	is "... pv_eoi 0" 0 "$(col pv_eoi)"
 	off_exits=$(col exits)
-	diag "$mode: KVM exits for 500 packets: $on_exits with PV EOI, $off_exits without ($on_irqs interrupts)"
+	note "$mode: KVM exits for 500 packets: $on_exits with PV EOI, $off_exits without ($on_irqs interrupts)"
 	if [ "$offers" = 1 ]; then
 		check "$mode: PV EOI saves about an exit per interrupt: $off_exits - $on_exits >= $on_irqs / 2" \
 			test $((off_exits - on_exits)) -ge $((on_irqs / 2))

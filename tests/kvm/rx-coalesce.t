@@ -16,7 +16,7 @@ require_kvm "$@"
 trap rx_cleanup EXIT
 
 plan 15
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
 
 # delivered_all N WHAT: exit 0, N delivered once in order, nothing dropped,
 # and every arrival raised an interrupt or shared one.

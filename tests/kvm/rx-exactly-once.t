@@ -30,7 +30,7 @@ else
 	n=${RX_COUNT:-20000} low=2000 med=20000
 fi
 plan 50
-diag "kvm: $KVM_WHERE ($flavour); $n packets per run"
+note "kvm: $KVM_WHERE ($flavour); $n packets per run"
 
 # lossless NAME: exit 0, all delivered once in order, nothing dropped.
 lossless() {
@@ -53,7 +53,7 @@ for mode in inject mask-direct; do
 	[ "$rx_rc" = 0 ] || diag "$rx_out"
 	is "$mode at overload: sent = delivered + dropped" "$(col sent)" \
 		"$(( $(col delivered) + $(col dropped) ))"
-	diag "$mode overload: sent $(col sent) delivered $(col delivered) dropped $(col dropped)" \
+	note "$mode overload: sent $(col sent) delivered $(col delivered) dropped $(col dropped)" \
 		"(ring full $(col drop_ring_full), never arrived $(col drop_seq_gap))"
 done
 

@@ -31,7 +31,7 @@ else
 fi
 export RX_VMM_ARGS
 plan $(( (3 * $(echo $inject_rates $md_rates | wc -w)) + 6 * $(echo $loaded | wc -w) + 6 ))
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $cpus CPUs: $RX_VMM_ARGS;" \
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $cpus CPUs: $RX_VMM_ARGS;" \
 	"$n packets per run"
 
 # in_order NAME: exit 0, nothing reordered (device, guest), no duplicates.
@@ -57,7 +57,7 @@ for mode in inject mask-direct; do
 		in_order "$name"
 		is "$name: sent = delivered + dropped" "$(col sent)" \
 			"$(( $(col delivered) + $(col dropped) ))"
-		diag "$name: delivered $(col delivered) of $(col sent) at $(col delivered_pps) pps," \
+		note "$name: delivered $(col delivered) of $(col sent) at $(col delivered_pps) pps," \
 			"ring full $(col drop_ring_full), never arrived $(col drop_seq_gap)"
 	done
 done

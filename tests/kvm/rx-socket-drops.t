@@ -17,7 +17,7 @@ require_kvm "$@"
 trap rx_cleanup EXIT
 
 plan 17
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh"))"
 
 # gen NAME: column NAME of the last run's udpgen record.
 gen() { col "$1" "$_dir/gen.tsv"; }

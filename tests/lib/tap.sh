@@ -40,7 +40,13 @@ not_ok() {
 	echo "not ok $_tap_n - $*"
 }
 
-diag() { printf '# %s\n' "$*"; }
+# diag MSG: what a failure needs a reader to see; on stderr, as Test::More's
+# diag, so that prove shows it without -v (a CI log then says why).
+diag() { printf '# %s\n' "$*" >&2; }
+
+# note MSG: what a passing run is worth recording (the flavour, a measured
+# figure); on stdout, seen with prove -v.
+note() { printf '# %s\n' "$*"; }
 
 # skip REASON: one planned case that cannot run here, and why.
 skip() {
