@@ -51,6 +51,8 @@ static const char usage[] =
 "  --flow ID           flow id in every payload (default: random)\n"
 "  --late SEQ:BY       send datagram SEQ BY places late (after SEQ+BY), as a\n"
 "                      network may reorder; tests the receiver's late path\n"
+"  --steps R:N,...     a rate schedule: N datagrams at R pps, then the next\n"
+"                      step's N at its R (constant spacing; sets the count)\n"
 "  --stats FILE        write a one-row TSV with a # header line\n"
 "  --quiet             no summary on stdout\n"
 "  --version           print \"udpgen (virqlab) REVISION\" and exit\n"
@@ -61,8 +63,11 @@ static const char usage[] =
 "Examples:\n"
 "  udpgen --to 127.0.0.1:9000 --rate 10000 --count 200000\n"
 "  udpgen --to 127.0.0.1:9000 --rate 50000 --pattern poisson --duration 10\n"
+"  udpgen --to 127.0.0.1:9000 --steps 1000:2000,20000:40000,1000:2000\n"
 "  udpgen --to 127.0.0.1:9000 --pattern burst --burst 64 --gap-us 500 --count 100000\n"
 "  udpgen --to 127.0.0.1:9000 --rate 0 --size 1500 --count 1000000 --stats gen.tsv\n";
+
+#define UDPGEN_MAX_STEPS	16
 
 enum pattern { PAT_CONSTANT, PAT_POISSON, PAT_BURST };
 static const char *const pattern_names[] = { "constant", "poisson", "burst" };
@@ -75,6 +80,9 @@ struct cfg {
 	uint32_t size, flow;
 	const char *stats;
 	bool quiet;
+	/* --steps: a rate schedule; step k starts at index first[k], at start_ns[k]. */
+	unsigned int nsteps;
+	struct step { double rate; uint64_t n, first, start_ns; } step[UDPGEN_MAX_STEPS];
 };
 
 static volatile sig_atomic_t interrupted;
@@ -126,6 +134,40 @@ static bool num(const char *s, double min, double max, double *out)
 	return true;
 }
 
+/*
+ * --steps RATE:N[,RATE:N...]: N datagrams at RATE, then the next step's N at
+ * its RATE, evenly spaced within each step (a load that steps up and down,
+ * to drive a receiver that adapts to its arrival rate).
+ */
+static void parse_steps(const char *arg, struct cfg *c)
+{
+	const char *p = arg;
+	uint64_t first = 0;
+	double t_ns = 0;
+
+	c->nsteps = 0;
+	for (;;) {
+		double rate;
+		unsigned long long n;
+		int end = 0;
+
+		if (c->nsteps == UDPGEN_MAX_STEPS)
+			fail(EXIT_USAGE, "--steps '%s': at most %d steps", arg, UDPGEN_MAX_STEPS);
+		if (sscanf(p, "%lf:%llu%n", &rate, &n, &end) != 2 || !(rate >= 1 && rate <= 1e8) ||
+		    !n || n > 1e15 || (p[end] && p[end] != ','))
+			fail(EXIT_USAGE, "--steps '%s': expected RATE:N[,RATE:N...], RATE 1..1e8 pps, N >= 1",
+			     arg);
+		c->step[c->nsteps++] = (struct step){ rate, n, first, (uint64_t)t_ns };
+		first += n;
+		t_ns += n * 1e9 / rate;
+		if (!p[end])
+			break;
+		p += end + 1;
+	}
+	c->count = first;
+	c->rate = first * 1e9 / t_ns;	/* the average, for the summary and stats */
+}
+
 static void parse(int argc, char **argv, struct cfg *c)
 {
 	static const struct option opts[] = {
@@ -135,11 +177,11 @@ static void parse(int argc, char **argv, struct cfg *c)
 		{ "count", required_argument, NULL, 'c' }, { "duration", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 'S' }, { "flow", required_argument, NULL, 'f' },
 		{ "stats", required_argument, NULL, 'o' }, { "quiet", no_argument, NULL, 'q' },
-		{ "late", required_argument, NULL, 'L' },
+		{ "late", required_argument, NULL, 'L' }, { "steps", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	bool have_to = false, have_flow = false;
+	bool have_to = false, have_flow = false, have_rate = false, have_count = false;
 	double v;
 	int o;
 
@@ -166,6 +208,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 		case 'r':
 			if (!num(optarg, 0, 1e8, &c->rate))
 				fail(EXIT_USAGE, "--rate '%s': expected packets per second, 0..1e8", optarg);
+			have_rate = true;
 			break;
 		case 'p':
 			for (o = 0; o < 3 && strcmp(optarg, pattern_names[o]); o++)
@@ -194,6 +237,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 			if (!num(optarg, 1, 1e15, &v) || v != (uint64_t)v)
 				fail(EXIT_USAGE, "--count '%s': expected a positive whole number", optarg);
 			c->count = v;
+			have_count = true;
 			break;
 		case 'd':
 			if (!num(optarg, 0.001, 86400, &c->duration))
@@ -224,6 +268,9 @@ static void parse(int argc, char **argv, struct cfg *c)
 			c->late_by = by;
 			break;
 		}
+		case 'T':
+			parse_steps(optarg, c);
+			break;
 		case 'q':
 			c->quiet = true;
 			break;
@@ -242,6 +289,8 @@ static void parse(int argc, char **argv, struct cfg *c)
 		fail(EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!have_to)
 		fail(EXIT_USAGE, "--to ADDR:PORT is required (see --help)");
+	if (c->nsteps && (have_rate || have_count || c->duration > 0 || c->pattern != PAT_CONSTANT))
+		fail(EXIT_USAGE, "--steps sets the rates and the count: it takes no --rate, --count, --duration or --pattern");
 	if (!c->count && c->duration <= 0)
 		fail(EXIT_USAGE, "--count N or --duration S is required (see --help)");
 	if (c->late_by && c->count && c->late_seq + c->late_by >= c->count)
@@ -275,6 +324,13 @@ static uint64_t next_due(const struct cfg *c, uint64_t i, uint64_t prev, uint64_
 			return (uint64_t)((double)(i / c->burst) * c->burst * 1e9 / c->rate);
 		return (i / c->burst) * c->gap_ns;
 	default:
+		if (c->nsteps) {
+			const struct step *s = &c->step[c->nsteps - 1];
+
+			while (s > c->step && i < s->first)
+				s--;
+			return s->start_ns + (uint64_t)((double)(i - s->first) * 1e9 / s->rate);
+		}
 		return c->rate > 0 ? (uint64_t)((double)i * 1e9 / c->rate) : 0;
 	}
 }

@@ -11,7 +11,7 @@
 
 GEN=$BUILD/udpgen
 RECV=$BUILD/udprecv
-plan 19
+plan 28
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 port=$((30000 + $$ % 20000))
@@ -66,7 +66,34 @@ wait "$g"
 is "SIGINT: exit 130" 130 $?
 like "SIGINT: the summary is still printed" "\[interrupted\]" "$(cat "$dir/int")"
 
-for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere" "--late 5"; do
+# --steps: 500 at 1,000 pps, 5,000 at 10,000, 500 at 1,000: 1.5 s of schedule
+# (the last one is due at 1.499 s; none is sent before it is due), where one
+# rate for all 6,000 would take 0.6 s or 6 s.
+"$RECV" --port "$port" --count 6000 --idle 3 > "$dir/recv" &
+r=$!
+while ! grep -q listening "$dir/recv" 2>/dev/null; do sleep 0.05; done
+"$GEN" --to "127.0.0.1:$port" --steps 1000:500,10000:5000,1000:500 --stats "$dir/steps.tsv" --quiet
+rc=$?
+wait "$r"
+is "--steps: exit 0" 0 "$rc"
+like "--steps: all 6000 arrive intact and in order" "received 6000 \(in order 6000, gaps 0, duplicate 0, corrupt 0\)" "$(cat "$dir/recv")"
+row=$(awk -F'\t' 'NR == 2 { print $1, $4, $6 }' "$dir/steps.tsv")
+set -- $row
+is "--steps: the stats count 6000 sent, at the schedule's average rate" "6000 4000.0" "$1 $3"
+check "--steps: the schedule took 1.5 s ($2 s)" awk -v d="$2" 'BEGIN { exit !(d >= 1.49 && d < 4) }'
+# The shape, not just the total: stopped after 1 s, a schedule of 1,000 at
+# 500 pps (2 s) then 50,000 at 50,000 pps has sent at most its first step
+# (the average rate, 17,000 pps, would have sent about 17,000).
+"$GEN" --to "127.0.0.1:$port" --steps 500:1000,50000:50000 --quiet --stats "$dir/int.tsv" &
+g=$!
+sleep 1
+kill -INT "$g"
+wait "$g"
+sent=$(awk -F'\t' 'NR == 2 { print $1 }' "$dir/int.tsv")
+check "--steps: after 1 s, only the first step's rate (sent $sent, at most 1000)" awk -v s="${sent:-0}" 'BEGIN { exit !(s >= 100 && s <= 1000) }'
+usage_error "--steps with --rate" "--steps.*--rate" "$GEN" --to 127.0.0.1:9 --steps 100:10 --rate 5
+
+for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere" "--late 5" "--steps 100:0"; do
 	# shellcheck disable=SC2086
 	err=$("$GEN" --count 1 ${bad%% *} ${bad#* } --to 127.0.0.1:9 2>&1)
 	rc=$?
