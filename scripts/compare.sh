@@ -257,7 +257,8 @@ json)
 		runs: ($prov | objs),
 		rows: ($rows | objs | map(del(.format)
 			| with_entries(if (.key | test("^(base|new|base_n|new_n|base_cov|new_cov|change|t|df|t_crit)$"))
-				then .value |= val else . end)))
+				then .value |= val else . end)
+			| .judged |= (. == "yes") | .forced |= (if . == "" then null else . end)))
 	}'
 	exit "$reg" ;;
 esac
