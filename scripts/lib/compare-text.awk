@@ -40,7 +40,7 @@ NR == 1 { next }
 	if (ch != "" && $17 != "same" && $17 != "n/a") ch = ch "*"
 	CH[k, r] = ch; NV[k, r] = $8; NC[k, r] = $10
 	TT[k, r] = $13 != "-" ? $13 " (" $15 ")" : $16 == "-" ? "" : "-"
-	V[k, r] = $17; VT[k, r] = vtext($17, $19, $16)
+	V[k, r] = $17; VT[k, r] = vtext($17, $19, $16); J[k, r] = $18
 	# Per run and metric: the TAP line's counts.
 	if ($18 == "yes") {
 		cnt[r, m, $17]++
@@ -99,7 +99,7 @@ END {
 		n++
 		lost = ""
 		for (k = 1; k <= nk; k++)
-			if ((KM[k] == "cells" || KM[k] == "status") && V[k, r] == "worse") {
+			if ((KM[k] == "cells" || KM[k] == "status") && V[k, r] == "worse" && J[k, r] == "yes") {
 				w = VT[k, r]; sub(/^worse \(/, "", w); sub(/\)$/, "", w)
 				lost = lost (lost == "" ? "" : "; ") (KM[k] == "status" ? "" : KC[k] " ") w
 			}
