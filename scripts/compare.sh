@@ -26,6 +26,10 @@ Compare results directories (or their summary.tsv files) of the same
 experiment: per metric of scripts/compare.rules and cell, the medians, the
 change and a verdict. The table is headed by each run's git revision
 ("-dirty": uncommitted changes) and KVM flavour; one column group per NEW.
+A cell is better or worse only if its median moved by more than the rule's
+floor AND Welch's t-test over the repeats is significant at the rules'
+alpha (0.05); under 2 repeats a side the floor alone decides, labelled
+"floor only" (results/README.md, "Verdicts").
 
 Runs are incomparable, exit 2 with one line "compare: incomparable: WHAT
 BASE-VALUE vs NEW-VALUE", when their KVM flavour (meta kvm_flavour), CPU
