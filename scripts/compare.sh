@@ -1,43 +1,63 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# compare.sh - regression verdicts between two runs: per metric and cell
-# (mode x rate) better, same or worse, decided from the repeats (medians and
-# the range of every repeat), never from one number. Thresholds live in
-# scripts/compare.rules; the rule is in results/README.md and printed at the
-# end of every comparison. Output is TAP: the table as "#" lines, then one
-# ok / not ok per metric (not ok = worse somewhere).
+# compare.sh - regression verdicts of one or more runs against a base: per
+# metric and cell (mode x rate) better, same or worse, decided from the
+# repeats by one rule (an effect-size floor and Welch's t-test;
+# results/README.md, "Verdicts"; thresholds in scripts/compare.rules), never
+# from one number. Runs that measured different things are refused before any
+# verdict ("incomparable", exit 2): another KVM flavour, CPU, workload,
+# packets per cell or guest knobs. Output: TAP with the table as "#" lines
+# (scripts/lib/compare-text.awk), or the rows as TSV, CSV or JSON.
 
 set -eu
 cd "$(dirname "$0")/.."
+. scripts/lib/results.sh
+. scripts/lib/workload.sh
+VIRQLAB_ROOT=$(pwd)
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/compare.sh [--rules FILE] [--force] BASE NEW
-       scripts/compare.sh [--rules FILE] --baseline NEW
+Usage: scripts/compare.sh [OPTIONS] BASE NEW [NEW...]
+       scripts/compare.sh [OPTIONS] --baseline NEW [NEW...]
        scripts/compare.sh --help | --version
 
-Compare two results directories (or their summary.tsv files) of the same
-workload: a table "metric cell base +-cov% change new +-cov% verdict" and one
-TAP line per metric. Runs of different KVM flavours (meta: kvm_flavour) are
-incomparable: "incomparable: flavour pvm vs svm-emulated", exit 2, unless
---force. Warns when the runs' workload, host or CPU differ.
+Compare results directories (or their summary.tsv files) of the same
+experiment: per metric of scripts/compare.rules and cell, the medians, the
+change and a verdict. The table is headed by each run's git revision
+("-dirty": uncommitted changes) and KVM flavour; one column group per NEW.
+A cell is better or worse only if its median moved by more than the rule's
+floor AND Welch's t-test over the repeats is significant at the rules'
+alpha (0.05); under 2 repeats a side the floor alone decides, labelled
+"floor only" (results/README.md, "Verdicts").
+
+Runs are incomparable, exit 2 with one line "compare: incomparable: WHAT
+BASE-VALUE vs NEW-VALUE", when their KVM flavour (meta kvm_flavour), CPU
+model (meta cpu, kvm_cpu), packets per cell, guest knobs (vcpus, poll_us,
+coalesce_us, size, pattern, burst, idle, warmup, probes) or workload differ.
+The workload is compared by a hash of its effective content: the run's
+workload.conf as parsed for its flavour, without name, description,
+cdf_rates, timeout, repeats and hobble (hobble stands for a code
+regression: compare must judge it, not refuse it).
 
 Options:
-  --rules FILE  thresholds (default scripts/compare.rules)
-  --force       compare runs of different KVM flavours anyway
-  --baseline    BASE is the committed baseline of NEW's own flavour,
-                results/baseline/FLAVOUR/ (make regress)
+  --baseline      BASE is the committed baseline of the first NEW's flavour,
+                  results/baseline/FLAVOUR/ (make regress)
+  --changed-only  show only the rows whose verdict is not same
+  --force         compare incomparable runs anyway; every line says [forced]
+  --format F      text (TAP and the table, the default), tsv, csv or json
+                  (the rows; results/README.md, "compare.sh output")
+  --rules FILE    thresholds (default scripts/compare.rules)
 
-Exit: 0 nothing worse, 1 a regression (a metric worse in a cell, or a cell
-of BASE that failed or is missing in NEW), 2 bad input (missing summary, no
-common cells, different KVM flavours without --force, no baseline for the
-flavour).
+Exit: 0 nothing worse; 1 a regression: a metric worse in a cell, a cell of
+BASE missing from NEW or with more failed repeats there, NEW's run status not
+complete where BASE's was; 2 bad input or incomparable runs.
 
 Examples:
   scripts/compare.sh --baseline results/latest       # = make regress
-  scripts/compare.sh results/baseline/svm-emulated results/latest
-  scripts/compare.sh results/20261125-061400-smoke results/20261125-063000-smoke
+  scripts/compare.sh results/baseline/pvm results/latest
+  scripts/compare.sh --changed-only A B C            # B and C against A
+  scripts/compare.sh --format json A B | jq '.rows[] | select(.verdict == "worse")'
 USAGE
 }
 
@@ -47,13 +67,17 @@ die2() {
 }
 
 rules=scripts/compare.rules
-force=0
-baseline=0
+force=0 baseline=0 changed_only=0 format=text
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rules) [ $# -ge 2 ] || die2 "--rules needs a file"; rules=$2; shift 2 ;;
+	--format)
+		[ $# -ge 2 ] || die2 "--format needs one of text, tsv, csv, json"
+		case "$2" in text|tsv|csv|json) format=$2 ;; *) die2 "--format '$2': not one of text, tsv, csv, json" ;; esac
+		shift 2 ;;
 	--force) force=1; shift ;;
 	--baseline) baseline=1; shift ;;
+	--changed-only) changed_only=1; shift ;;
 	--version) exec scripts/lib/version.sh compare.sh ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -61,164 +85,207 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-# meta_of RUN KEY: KEY's value in the meta of RUN (a directory or its summary.tsv).
-meta_of() {
-	if [ -d "$1" ]; then _m=$1/meta; else _m=$(dirname "$1")/meta; fi
-	awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t/, ""); print; exit }' "$_m" 2>/dev/null
-}
+for a in "$@"; do case "$a" in -*) die2 "unknown option '$a' (options go before the runs; see --help)" ;; esac; done
+[ -f "$rules" ] || die2 "$rules: no such rules file"
+[ "$format" != json ] || command -v jq >/dev/null || die2 "--format json: jq is not installed (scripts/deps.sh installs it)"
+
+# run_dir ARG: the results directory a directory or summary.tsv argument names.
+run_dir() { if [ -d "$1" ]; then printf '%s\n' "$1"; else dirname "$1"; fi; }
+# flavour_of DIR: meta kvm_flavour (older folders: flavour).
+flavour_of() { _f=$(meta_get "$1" kvm_flavour); [ -n "$_f" ] || _f=$(meta_get "$1" flavour); printf '%s\n' "${_f:-unknown}"; }
+
 if [ "$baseline" = 1 ]; then
-	[ $# -eq 1 ] || die2 "--baseline: expected NEW only (see --help)"
-	_f=$(meta_of "$1" kvm_flavour)
-	[ -n "$_f" ] || die2 "$1: no kvm_flavour in its meta: which baseline is unknown"
+	[ $# -ge 1 ] || die2 "--baseline: expected NEW (see --help)"
+	_f=$(flavour_of "$(run_dir "$1")")
+	[ "$_f" != unknown ] || die2 "$1: no kvm_flavour in its meta: which baseline is unknown"
 	[ -d "results/baseline/$_f" ] || die2 "no baseline for flavour $_f: results/baseline/ holds" \
 		"$(ls results/baseline 2>/dev/null | tr '\n' ' ')(commit a run of $_f there)"
-	set -- "results/baseline/$_f" "$1"
+	set -- "results/baseline/$_f" "$@"
 fi
-[ $# -eq 2 ] || die2 "expected BASE and NEW (see --help)"
-[ -f "$rules" ] || die2 "$rules: no such rules file"
+[ $# -ge 2 ] || die2 "expected BASE and at least one NEW (see --help)"
 
 # summary_of ARG: the summary.tsv a directory or file argument names.
 summary_of() {
-	if [ -d "$1" ]; then s=$1/summary.tsv; else s=$1; fi
-	[ -f "$s" ] || die2 "$1: no summary.tsv (not a results directory, or no cell finished)"
-	head -1 "$s" | grep -q '^#mode	rate	n	' || die2 "$s: not a summary.tsv (header is not '#mode rate n ...')"
-	echo "$s"
+	if [ -d "$1" ]; then _s=$1/summary.tsv; else _s=$1; fi
+	[ -f "$_s" ] || die2 "$1: no summary.tsv (not a results directory, or no cell finished)"
+	head -1 "$_s" | grep -q '^#\{0,1\}mode	rate	n	' || die2 "$_s: not a summary.tsv (header is not '#mode rate n ...')"
+	printf '%s\n' "$_s"
 }
-base=$(summary_of "$1")
-new=$(summary_of "$2")
 
-# Figures of two KVM flavours are never mixed (an emulated ring 0 on PVM, an
-# emulated CPU in the sandbox): a verdict between them would measure the
-# machine, not the change.
-bf=$(meta_of "$1" kvm_flavour) nf=$(meta_of "$2" kvm_flavour)
-if [ "${bf:-unknown}" != "${nf:-unknown}" ] && [ "$force" = 0 ]; then
-	die2 "incomparable: flavour ${bf:-unknown} vs ${nf:-unknown} (--force to compare anyway)"
-fi
+# rev_of DIR: the short git revision, "-dirty" when the checkout had
+# uncommitted changes (meta git_dirty yes or 1, or a rev ending in -dirty).
+rev_of() {
+	_r=$(meta_get "$1" git_rev) _d=$(meta_get "$1" git_dirty)
+	case "$_r" in *-dirty) _d=yes; _r=${_r%-dirty} ;; esac
+	_r=$(printf '%.7s' "${_r:-unknown}")
+	case "$_d" in yes|1|true) _r=$_r-dirty ;; esac
+	printf '%s\n' "$_r"
+}
 
-# Provenance differences are warnings: the verdicts may still be wanted.
-meta() { awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t/, ""); print; exit }' "$(dirname "$1")/meta" 2>/dev/null; }
-emulated=0
-case "$(meta "$base" kvm_flavour) $(meta "$new" kvm_flavour)" in *-emulated*) emulated=1 ;; esac
-warn=
-for k in workload kvm_flavour host kvm_cpu status; do
-	b=$(meta "$base" $k) n=$(meta "$new" $k)
-	[ "$b" = "$n" ] || warn="$warn$k differs: base '$b', new '$n'
-"
+# workload_facts DIR FLAVOUR: the effective workload as "key<TAB>value"
+# lines (workload.awk's, for that flavour), hobble and the keys that change
+# no measurement left out; empty when the run has no workload.conf, or its
+# file no longer parses (then only the raw hash compares).
+workload_facts() {
+	[ -f "$1/workload.conf" ] || return 0
+	awk -v file="$1/workload.conf" -v flavour="$2" -f scripts/lib/workload.awk "$1/workload.conf" 2>/dev/null |
+		sed -n "s/^wl_\([a-z_]*\)='\(.*\)'\$/\1	\2/p" |
+		grep -Ev '^(name|description|cdf_rates|timeout|repeats|hobble)	' || true
+}
+# hash_of DIR FACTS: 12 hex digits of the effective workload's sha256 (of
+# the file without comments when it does not parse), or "none".
+hash_of() {
+	if [ -n "$2" ]; then printf '%s\n' "$2" | sha256sum | cut -c1-12
+	elif [ -f "$1/workload.conf" ]; then sed 's/[ \t]*#.*//; /^[ \t]*$/d' "$1/workload.conf" | sha256sum | cut -c1-12
+	else echo none
+	fi
+}
+fact() { printf '%s\n' "$1" | awk -F'\t' -v k="$2" '$1 == k { print $2 }'; }
+
+# The runs: index 0 is the base.
+i=0
+for a in "$@"; do
+	d=$(run_dir "$a")
+	eval "arg_$i=\$a dir_$i=\$d"
+	eval "sum_$i=\$(summary_of \"\$a\")" || exit 2
+	f=$(flavour_of "$d")
+	facts=$(workload_facts "$d" "$f")
+	eval "fl_$i=\$f facts_$i=\$facts"
+	eval "hash_$i=\$(hash_of \"\$d\" \"\$facts\")"
+	eval "rev_$i=\$(rev_of \"\$d\")"
+	i=$((i + 1))
+done
+nruns=$((i - 1))
+
+# Comparability: every difference between the base and each NEW, in one
+# line. A verdict across them would measure the machine or the experiment,
+# not the change.
+forced= emulated=0
+# add WHAT BASE NEW: one difference, a value quoted when it has a space or is empty.
+q() { case "$1" in "" | *" "*) printf "'%s'" "$1" ;; *) printf '%s' "$1" ;; esac; }
+add() { why="$why${why:+; }$1 $(q "$2") vs $(q "$3")"; }
+i=1
+while [ $i -le $nruns ]; do
+	eval "bd=\$dir_0 nd=\$dir_$i bf=\$fl_0 nf=\$fl_$i bfa=\$facts_0 nfa=\$facts_$i bh=\$hash_0 nh=\$hash_$i"
+	why=
+	[ "$bf" = "$nf" ] || add flavour "$bf" "$nf"
+	for k in cpu kvm_cpu; do
+		b=$(meta_get "$bd" $k) n=$(meta_get "$nd" $k)
+		[ "$b" = "$n" ] || add "$k" "$b" "$n"
+	done
+	if [ -n "$bfa" ] && [ -n "$nfa" ]; then
+		b="$(fact "$bfa" packets)$(fact "$bfa" duration)" n="$(fact "$nfa" packets)$(fact "$nfa" duration)"
+		[ "$(fact "$bfa" duration)" = "" ] || b="duration $(fact "$bfa" duration) s"
+		[ "$(fact "$nfa" duration)" = "" ] || n="duration $(fact "$nfa" duration) s"
+		[ "$b" = "$n" ] || why="$why${why:+; }packets per cell $b vs $n"
+		for k in vcpus poll_us coalesce_us size pattern burst idle warmup probes; do
+			b=$(fact "$bfa" $k) n=$(fact "$nfa" $k)
+			[ "$b" = "$n" ] || add "$k" "$b" "$n"
+		done
+	fi
+	# The hash covers the rest (modes, rates); named only when nothing above explains it.
+	if [ "$bh" != "$nh" ] && [ -z "$why" ]; then
+		keys=$(printf "%s\n%s\n" "$bfa" "$nfa" | sort | uniq -u | cut -f1 | sort -u | tr "\n" " ")
+		keys="${keys% }${keys:+ differ}"
+		for d in "$bd" "$nd"; do
+			if [ ! -f "$d/workload.conf" ]; then keys="$d has no workload.conf"
+			elif [ -z "$(workload_facts "$d" "$bf")" ]; then keys="$d/workload.conf does not parse"; fi
+		done
+		why="workload $bh ($(meta_get "$bd" workload)) vs $nh ($(meta_get "$nd" workload))${keys:+: $keys}"
+	fi
+	if [ -n "$why" ]; then
+		[ "$nruns" -eq 1 ] || why="$why in $nd"
+		[ "$force" = 1 ] || die2 "incomparable: $why (--force to compare anyway)"
+		forced="$forced${forced:+; }$why"
+	fi
+	case "$bf $nf" in *-emulated*) emulated=1 ;; esac
+	i=$((i + 1))
 done
 
-awk -F'\t' -v rules="$rules" -v warn="$warn" -v bname="$1" -v nname="$2" -v emulated="$emulated" '
-function abs(x) { return x < 0 ? -x : x }
-function fmt(x, unit) {
-	if (unit == "ns") return sprintf("%.1fus", x / 1000)
-	if (unit == "packets/s") return sprintf("%.0f", x)
-	if (unit == "pp") return sprintf("%.2f%%", x)
-	return sprintf("%.3f", x)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+runs= status= files=$sum_0 revs=$rev_0 flavours=$fl_0
+status=$(meta_get "$dir_0" status)
+i=1
+while [ $i -le $nruns ]; do
+	eval "runs=\"\$runs\${runs:+	}\$arg_$i\" files=\"\$files
+\$sum_$i\" revs=\"\$revs	\$rev_$i\" flavours=\"\$flavours	\$fl_$i\""
+	eval "status=\"\$status	\$(meta_get \"\$dir_$i\" status)\""
+	i=$((i + 1))
+done
+printf '%s\n' "$files" | tr '\n' '\0' | xargs -0 awk -v rules="$rules" -v emulated="$emulated" \
+	-v runs="$runs" -v status="$status" -v forced="$forced" -f scripts/lib/compare.awk > "$tmp/rows.tsv" ||
+	exit 2
+# A regression: a judged row worse (the text renderer counts the same way).
+reg=$(awk -F'\t' 'NR > 1 && $17 == "worse" && $18 == "yes" { n++ } END { print n ? 1 : 0 }' "$tmp/rows.tsv")
+[ "$changed_only" = 0 ] || awk -F'\t' 'NR == 1 || $17 != "same"' "$tmp/rows.tsv" > "$tmp/shown.tsv"
+[ -f "$tmp/shown.tsv" ] || cp "$tmp/rows.tsv" "$tmp/shown.tsv"
+
+# prov_tsv: one row of provenance per run, base first (tsv head, json "runs").
+prov_tsv() {
+	printf 'role\tpath\tgit_rev\tflavour\tcpu\tkvm_cpu\thost\thost_kernel\tworkload\tworkload_hash\tstatus\tstart\n'
+	i=0
+	while [ $i -le $nruns ]; do
+		eval "d=\$dir_$i a=\$arg_$i"
+		[ $i = 0 ] && role=base || role=new
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$role" "$a" "$(eval echo "\$rev_$i")" \
+			"$(eval echo "\$fl_$i")" "$(meta_get "$d" cpu)" "$(meta_get "$d" kvm_cpu)" "$(meta_get "$d" host)" \
+			"$(meta_get "$d" host_kernel)" "$(meta_get "$d" workload)" "$(eval echo "\$hash_$i")" \
+			"$(meta_get "$d" status)" "$(meta_get "$d" start)"
+		i=$((i + 1))
+	done
 }
-function noise(cv) { return cv > 2 ? sprintf(" +-%d%%", cv + 0.5) : "" }
-BEGIN {
-	while ((getline l < rules) > 0) {
-		if (l ~ /^[ \t]*(#|$)/) continue
-		n = split(l, w, /[ \t]+/)
-		if (w[1] == "min_repeats") { minrep = w[2] + 0; continue }
-		if (n < 6 || (w[6] != "judge" && w[6] != "report")) { print "compare: " rules ": the 6th column must be judge or report: " l > "/dev/stderr"; exit 2 }
-		report[w[1]] = emulated && w[6] == "report"
-		if (n < 5 || (w[2] != "lower" && w[2] != "higher")) { print "compare: " rules ": bad line: " l > "/dev/stderr"; exit 2 }
-		nm++; met[nm] = w[1]; dir[w[1]] = w[2]; floor[w[1]] = w[4] + 0; unit[w[1]] = w[5]
-		rel[w[1]] = w[3] == "-" ? 0 : (w[3] + 0) / 100
-		if (w[3] !~ /^(-|[0-9.]+%)$/) { print "compare: " rules ": min_rel must be N% or -: " l > "/dev/stderr"; exit 2 }
-	}
-	if (!nm || !minrep) { print "compare: " rules ": no metrics or no min_repeats" > "/dev/stderr"; exit 2 }
-}
-FNR == 1 { side = (NR == 1) ? "b" : "n"; sub(/^#/, ""); for (i = 1; i <= NF; i++) col[side, $i] = i; next }
-{
-	cell = $1 "@" ($2 == 0 ? "max" : $2)
-	if (!(cell in known)) { known[cell] = 1; order[++nc] = cell }
-	has[side, cell] = 1
-	nrep[side, cell] = $(col[side, "n"])
-	for (k = 1; k <= nm; k++) {
-		m = met[k]
-		if (!((side, m) in col)) { print "compare: " (side == "b" ? bname : nname) ": no column " m > "/dev/stderr"; exit 2 }
-		v[side, cell, m] = $(col[side, m]); lo[side, cell, m] = $(col[side, m "_min"])
-		hi[side, cell, m] = $(col[side, m "_max"]); cv[side, cell, m] = $(col[side, m "_cov"])
-	}
-}
-END {
-	common = 0
-	for (c = 1; c <= nc; c++) if (has["b", order[c]] && has["n", order[c]]) common++
-	if (!common) { print "compare: no cell (mode x rate) in both runs: not the same workload?" > "/dev/stderr"; exit 2 }
-	printf "TAP version 13\n1..%d\n", nm
-	printf "# compare BASE %s\n#     and NEW  %s\n", bname, nname
-	nw = split(warn, W, "\n")
-	for (i = 1; i <= nw; i++) if (W[i] != "") printf "# warning: %s\n", W[i]
-	printf "# %-14s %-18s %14s %10s %14s  %s\n", "metric", "cell", "base", "change", "new", "verdict"
-	reg = 0
-	for (k = 1; k <= nm; k++) {
-		m = met[k]; worse = ""; nbetter = nsame = nworse = nna = 0
-		for (c = 1; c <= nc; c++) {
-			cell = order[c]
-			if (!has["n", cell]) {
-				# A cell that ran in the base and is not in the new run at all
-				# (not planned, or never summarized) is lost coverage: worse.
-				if (nrep["b", cell] == 0) {
-					nna++
-					printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, "failed", "", "missing", "n/a (failed in base, missing in new)"
-					continue
-				}
-				verdict = "worse (missing in new)"; nworse++; worse = worse " " cell "(missing)"
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, v["b", cell, m] == "-" ? "-" : fmt(v["b", cell, m], unit[m]), "", "missing", verdict
-				continue
-			}
-			if (!has["b", cell]) {
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, "", "", "", "only in new"
-				continue
-			}
-			nb = nrep["b", cell]; nn = nrep["n", cell]
-			if (nb > 0 && nn == 0) {
-				verdict = "worse (every repeat failed in new)"; nworse++; worse = worse " " cell "(failed)"
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, fmt(v["b", cell, m], unit[m]), "", "failed", verdict
-				continue
-			}
-			if (v["b", cell, m] == "-" || v["n", cell, m] == "-") {
-				nna++
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, v["b", cell, m], "", v["n", cell, m], "n/a (no value: e.g. no latency samples in sink)"
-				continue
-			}
-			if (nb < minrep || nn < minrep) {
-				nna++
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, nb ? fmt(v["b", cell, m], unit[m]) : "-", "", nn ? fmt(v["n", cell, m], unit[m]) : "-", "n/a (fewer than " minrep " repeats)"
-				continue
-			}
-			b = v["b", cell, m] + 0; n = v["n", cell, m] + 0; d = n - b
-			need = rel[m] * abs(b); if (need < floor[m]) need = floor[m]
-			apart = lo["n", cell, m] + 0 > hi["b", cell, m] + 0 || hi["n", cell, m] + 0 < lo["b", cell, m] + 0
-			if (unit[m] == "pp") change = sprintf("%+.2fpp", d)
-			else if (b != 0) change = sprintf("%+.1f%%", 100 * d / b)
-			else change = n == 0 ? "0" : "new"
-			verdict = "same"
-			if (abs(d) >= need && apart) {
-				up = d > 0
-				verdict = (up == (dir[m] == "higher")) ? "better" : "worse"
-			}
-			if (report[m]) {
-				nna++
-				printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, fmt(b, unit[m]) noise(cv["b", cell, m]),
-					change " ", fmt(n, unit[m]) noise(cv["n", cell, m]), "not judged (emulated CPU)"
-				continue
-			}
-			if (verdict == "same") nsame++
-			else if (verdict == "better") nbetter++
-			else { nworse++; worse = worse " " cell "(" change ")" }
-			printf "# %-14s %-18s %14s %10s %14s  %s\n", m, cell, fmt(b, unit[m]) noise(cv["b", cell, m]),
-				change (verdict == "same" ? " " : "*"), fmt(n, unit[m]) noise(cv["n", cell, m]), verdict
-		}
-		summary = sprintf("%d same, %d better, %d worse%s", nsame, nbetter, nworse, nna ? ", " nna " n/a" : "")
-		if (report[m]) printf "ok %d - %s # SKIP not judged on an emulated CPU (scripts/compare.rules)\n", k, m
-		else if (nworse) { reg = 1; printf "not ok %d - %s: worse in%s (%s)\n", k, m, worse, summary }
-		else printf "ok %d - %s: %s\n", k, m, summary
-	}
-	printf "# rule (scripts/compare.rules): a cell is better or worse only if the medians differ by at least\n"
-	printf "#   max(min_rel x |base median|, floor) AND the ranges of the repeats do not overlap; else same.\n"
-	printf "#   At least %d repeats per side; +-: coefficient of variation over repeats (shown above 2%%).\n", minrep
-	if (emulated) printf "#   An emulated CPU took part: metrics marked report in the rules are shown, not judged.\n"
-	exit reg
-}' "$base" "$new"
+
+case "$format" in
+tsv) cat "$tmp/shown.tsv"; exit "$reg" ;;
+csv)
+	awk -F'\t' 'function q(s) { if (s ~ /[",\n]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
+		NR == 1 { sub(/^#/, "") } { l = q($1); for (i = 2; i <= NF; i++) l = l "," q($i); print l }' "$tmp/shown.tsv"
+	exit "$reg" ;;
+json)
+	prov_tsv > "$tmp/prov.tsv"
+	jq -n --rawfile rows "$tmp/shown.tsv" --rawfile prov "$tmp/prov.tsv" --arg alpha \
+		"$(awk '$1 == "alpha" { print $2 }' "$rules")" --arg forced "$forced" --argjson reg "$reg" '
+	def lines: split("\n") | map(select(length > 0) | split("\t"));
+	def objs: lines | (.[0] | map(ltrimstr("#"))) as $h | .[1:] | map(. as $v |
+		[range($h | length)] | map({key: $h[.], value: $v[.]}) | from_entries);
+	def val: if . == "-" or . == "" then null elif test("^[-+]?([0-9.]+([eE][-+]?[0-9]+)?|inf)$")
+		then (if . == "inf" or . == "+inf" then 1e308 elif . == "-inf" then -1e308 else tonumber end) else . end;
+	{
+		format: "virqlab-compare-json", version: 1,
+		rule: {effect: "median change >= max(min_rel x |base median|, floor)",
+			test: "Welch two-sided t-test", alpha: ($alpha | tonumber),
+			untestable: "under 2 repeats on a side: the floor alone"},
+		forced: (if $forced == "" then null else $forced end),
+		regression: ($reg == 1),
+		runs: ($prov | objs),
+		rows: ($rows | objs | map(del(.format)
+			| with_entries(if (.key | test("^(base|new|base_n|new_n|base_cov|new_cov|change|t|df|t_crit)$"))
+				then .value |= val else . end)
+			| .judged |= (. == "yes") | .forced |= (if . == "" then null else . end)))
+	}'
+	exit "$reg" ;;
+esac
+
+# text: TAP (a plan of one line per NEW and metric, and one for its cells),
+# the runs' provenance, the table, the footer.
+nm=$(awk '!/^[ \t]*(#|$)/ && $1 != "alpha"' "$rules" | wc -l)
+echo "TAP version 13"
+echo "1..$((nruns * (nm + 1)))"
+i=0
+while [ $i -le $nruns ]; do
+	eval "d=\$dir_$i a=\$arg_$i"
+	[ $i = 0 ] && role="compare BASE" || role="    and NEW "
+	printf '# %s %s\n' "$role" "$a"
+	printf '#   %s %s, workload %s (%s), cpu %s (KVM: %s), kernel %s, start %s, status %s\n' \
+		"$(eval echo "\$rev_$i")" "$(eval echo "\$fl_$i")" "$(meta_get "$d" workload)" "$(eval echo "\$hash_$i")" \
+		"$(meta_get "$d" cpu)" "$(meta_get "$d" kvm_cpu)" "$(meta_get "$d" host_kernel)" "$(meta_get "$d" start)" \
+		"$(meta_get "$d" status)"
+	i=$((i + 1))
+done
+[ -z "$forced" ] || printf '# [forced] incomparable: %s\n' "$forced"
+awk -v metrics="$(awk '!/^[ \t]*(#|$)/ && $1 != "alpha" { printf "%s ", $1 }' "$rules")" \
+	-v revs="$revs" -v flavours="$flavours" -v alpha="$(awk '$1 == "alpha" { print $2 }' "$rules")" \
+	-v emulated="$emulated" -v changed_only="$changed_only" -v forced="$forced" \
+	-f scripts/lib/compare-text.awk "$tmp/rows.tsv" && rc=0 || rc=$?
+exit "$rc"

@@ -19,6 +19,7 @@ cpio
 debootstrap
 gcc
 gnuplot-nox
+jq
 kmod
 libbpf-dev
 libc6-dev

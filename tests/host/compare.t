@@ -1,146 +1,260 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# compare.t - scripts/compare.sh's verdicts on synthetic runs whose figures
-# the test sets: identical and overlapping-noise runs are "same", a clear
-# change beyond the thresholds with separated repeats is "better" or
-# "worse", a big change inside the noise stays "same", too few repeats is
-# n/a, a cell failing in or missing from the new run is a regression; runs
-# of two KVM flavours are incomparable (exit 2) unless --force; --baseline
-# picks the committed baseline of the new run's own flavour; exit codes 0/1/2.
+#
+# Description: scripts/compare.sh on copies of committed runs
+# (results/baseline/pvm, results/baseline/svm-emulated,
+# results/examples/saturation-svm-emulated), edited and re-summarized here:
+# a run against itself exits 0 with every row same and no "not judged" or
+# "n/a" noise, its table headed by revision and flavour, in aligned columns
+# and the metrics' own units; runs of another flavour, CPU, workload, packet
+# count or guest knob are incomparable (exit 2, one line naming both values)
+# unless --force, which labels every line; a missing cell, a failed repeat and
+# a changed run status are regressions (exit 1); a shift above the floor that
+# Welch's test does not find significant is same, a clear one worse, and with
+# one repeat the floor alone decides, labelled; --changed-only, N-way, and
+# --format tsv|csv|json (json parsed by jq).
 . "$(dirname "$0")/../lib/tap.sh"
-. "$VIRQLAB_ROOT/tests/lib/synth.sh"
+. "$VIRQLAB_ROOT/scripts/lib/results.sh"
 cd "$VIRQLAB_ROOT" || exit 1
+require_tool jq
 
-plan 29
+plan 98
 t=$BUILD/tmp/compare-t.$$
 rm -rf "$t"
+mkdir -p "$t"
+B=results/baseline/pvm
+E=results/baseline/svm-emulated
 
-# run DIR [MODE@RATE:METRIC=VALUE ...]: 2 modes x 2 rates x 3 repeats; base
-# figures, each repeat spread by -1 %, 0, +1 %; an override sets one cell's
-# median (the spread stays).
-run() {
-	_d=$1
-	shift
-	synth_run "$_d" synth
-	for rate in 1000 4000; do
-		for mode in inject mask-direct; do
-			pps=$rate irq=1 ex=2 p50=400000 p99=900000 drop=0
-			[ $mode = inject ] && ex=7
-			for o in "$@"; do
-				case "$o" in "$mode@$rate:"*) eval "${o#*:}" ;; esac
-			done
-			for r in 1 2 3; do
-				j=$(awk -v r=$r 'BEGIN { print 1 + (r - 2) / 100 }')
-				synth_cell "$_d" $mode $rate $r $(awk -v j="$j" -v a="$pps $irq $ex $p50 $p99" 'BEGIN {
-					split(a, v, " "); for (i = 1; i <= 5; i++) printf "%s ", v[i] * j }') $drop
-			done
-		done
-	done
-	scripts/summarize.sh "$_d" >/dev/null
+# copy NAME [SRC]: a copy of a committed run ($B by default) to edit.
+copy() { cp -R "${2:-$B}" "$t/$1"; }
+# plant DIR CELL COLUMN VALUE: set one column of a cell's stats.tsv.
+plant() {
+	awk -F'\t' -v c="$3" -v v="$4" 'BEGIN { OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) if ($i == c || $i == "#" c) k = i }
+		NR == 2 { $k = v } { print }' "$1/cells/$2/stats.tsv" > "$1/s.tmp" && mv "$1/s.tmp" "$1/cells/$2/stats.tsv"
 }
+resum() { scripts/summarize.sh "$1" >/dev/null; }
+cmp_() { out=$(scripts/compare.sh "$@" 2>&1) && rc=0 || rc=$?; }
+# table OUT: the table's data rows (after the three head lines, before TAP).
+table() { printf '%s\n' "$1" | awk '/^# metric / { on = 1; next } /^(not )?ok / { on = 0 } on'; }
+# verdict OUT METRIC CELL: the verdict column of that row (from its first same, better, worse or n/a on).
+verdict() { table "$1" | awk -v m="$2" -v c="$3" '$2 == m && $3 == c { s = substr($0, length($2) + length($3) + 5); if (match(s, / (same|better|worse|n\/a)( |$)/)) print substr(s, RSTART + 1) }'; }
 
-verdict() { # OUTPUT METRIC CELL: the verdict column of that row
-	printf '%s\n' "$1" | awk -v m="$2" -v c="$3" '$1 == "#" && $2 == m && $3 == c { print $NF }'
-}
+# --- a run against itself -------------------------------------------------------
+cmp_ "$B" "$B"
+is "pvm baseline against itself: exit 0" 0 "$rc"
+is "... every row same" "" "$(table "$out" | grep -v ' same$')"
+is "... no 'not judged', 'n/a', 'warning' or SKIP" "" "$(printf '%s\n' "$out" | grep -E 'not judged|n/a|warning|SKIP')"
+like "... TAP: one line per metric and one for the cells, 1..7" '^1\.\.7$' "$out"
+is "... every column aligned: all rows one width" 1 "$(table "$out" | awk '{ print length }' | sort -u | wc -l)"
+like "... headed by the revision, short, and the flavour" \
+	"^# +c08a5f6 +c08a5f6\$" "$(printf '%s\n' "$out" | grep -B2 '^# metric ' | head -1)"
+like "... and the flavour" "^# +pvm +pvm\$" "$(printf '%s\n' "$out" | grep -B1 '^# metric ' | head -1)"
+like "... lat_p50_ns in ns, as its name says (295874, not 295.9us)" \
+	'^# lat_p50_ns +inject@1000 +295874 +\+0\.0% +295874 ' "$(table "$out")"
+is "... no microseconds anywhere" "" "$(table "$out" | grep -E '[0-9]us')"
+cmp_ "$E" "$E"
+is "svm-emulated baseline against itself: exit 0, no 'not judged', 'n/a' or SKIP" "0 " \
+	"$rc $(printf '%s\n' "$out" | grep -E 'not judged|n/a|SKIP')"
+like "... the footer says once that latency is shown, not counted, on an emulated CPU" \
+	'^#   An emulated CPU took part: metrics marked report .* never counted' "$out"
 
-run "$t/base"
-run "$t/same"
-out=$(scripts/compare.sh "$t/base" "$t/same") && rc=0 || rc=$?
-is "identical figures: exit 0" 0 "$rc"
-is "identical figures: every row same" 0 "$(printf '%s\n' "$out" | awk '$1 == "#" && $2 ~ /_(pps|pkt|ns|pct)$/ && $NF != "same"' | wc -l)"
-like "output is TAP with one line per metric in compare.rules" '^1\.\.6$' "$out"
+copy dirty
+meta_set "$t/dirty" git_rev 0123456789abcdef0123456789abcdef01234567
+meta_set "$t/dirty" git_dirty yes
+cmp_ "$B" "$t/dirty"
+like "a dirty checkout's run: its head says 0123456-dirty" "^# +c08a5f6 +0123456-dirty\$" "$out"
+is "... same figures: exit 0" 0 "$rc"
 
-run "$t/worse" "mask-direct@1000:ex=3"
-out=$(scripts/compare.sh "$t/base" "$t/worse") && rc=0 || rc=$?
-is "exits/pkt +50 % with separated repeats: exit 1 (regression)" 1 "$rc"
-is "... verdict worse for mask-direct@1000" worse "$(verdict "$out" exits_per_pkt mask-direct@1000)"
-like "... not ok for exits_per_pkt, naming the cell" '^not ok 3 - exits_per_pkt: worse in mask-direct@1000\(\+50\.0%\)' "$out"
-is "... the other cells stay same" same "$(verdict "$out" exits_per_pkt mask-direct@4000)"
+# --- incomparable ------------------------------------------------------------------
+usage_error "pvm against svm-emulated" \
+	"^compare: incomparable: flavour pvm vs svm-emulated; .*packets per cell 20000 vs 1500 \(--force to compare anyway\)$" \
+	scripts/compare.sh "$B" "$E"
+copy cpu
+meta_set "$t/cpu" cpu "AMD EPYC"
+usage_error "another CPU model" \
+	"^compare: incomparable: cpu 'Intel\(R\) Xeon\(R\) Processor' vs 'AMD EPYC' \(--force to compare anyway\)$" \
+	scripts/compare.sh "$B" "$t/cpu"
+copy rates
+sed -i 's/^rates@pvm = .*/rates@pvm = 1000 2500 5000..80000 x4/' "$t/rates/workload.conf"
+usage_error "another workload (rates@pvm edited)" \
+	"^compare: incomparable: workload [0-9a-f]{12} \(default\) vs [0-9a-f]{12} \(default\): rates differ \(--force to compare anyway\)$" \
+	scripts/compare.sh "$B" "$t/rates"
+copy packets
+sed -i 's/^packets@pvm = .*/packets@pvm = 40000/' "$t/packets/workload.conf"
+usage_error "another packet count per cell" \
+	"^compare: incomparable: packets per cell 20000 vs 40000 \(--force to compare anyway\)$" \
+	scripts/compare.sh "$B" "$t/packets"
+usage_error "the issue's case: the svm-emulated baseline against the saturation run" \
+	"^compare: incomparable: packets per cell 1500 vs 4000; coalesce_us 100 vs 1000; idle 2 vs 3 " \
+	scripts/compare.sh "$E" results/examples/saturation-svm-emulated
+copy knob
+echo "poll_us = 500" >> "$t/knob/workload.conf"
+usage_error "another guest knob (poll_us)" "^compare: incomparable: poll_us 1000 vs 500 \(--force" \
+	scripts/compare.sh "$B" "$t/knob"
+copy vcpus
+echo "vcpus = 2" >> "$t/vcpus/workload.conf"
+usage_error "another vCPU count" "^compare: incomparable: vcpus 1 vs 2 \(--force" scripts/compare.sh "$B" "$t/vcpus"
+out=$(scripts/compare.sh --format json "$B" "$t/vcpus" 2>/dev/null) && rc=0 || rc=$?
+is "... with --format json too: exit 2, nothing on stdout" "2 " "$rc $out"
 
-run "$t/better" "mask-direct@4000:irq=0.5"
-out=$(scripts/compare.sh "$t/base" "$t/better") && rc=0 || rc=$?
-is "irqs/pkt halved: exit 0" 0 "$rc"
-is "... verdict better" better "$(verdict "$out" irqs_per_pkt mask-direct@4000)"
+# What the hash must not see: comments, another flavour's lines, hobble.
+copy comment
+printf '# an edited comment\nburst@emulated = 8\n' >> "$t/comment/workload.conf"
+cmp_ "$B" "$t/comment"
+is "a comment and an @emulated line added: still comparable, exit 0" 0 "$rc"
+copy hobble
+echo "hobble = on" >> "$t/hobble/workload.conf"
+cmp_ "$B" "$t/hobble"
+is "hobble on: comparable (it stands for a code regression, which compare must judge)" 0 "$rc"
 
-run "$t/small" "inject@1000:ex=7.4"
-out=$(scripts/compare.sh "$t/base" "$t/small") && rc=0 || rc=$?
-is "exits/pkt +5.7 % (below the 10 % threshold), repeats apart: same" same "$(verdict "$out" exits_per_pkt inject@1000)"
+cmp_ --force "$B" "$E"
+like "--force: compared anyway, the difference named in the head" '^# \[forced\] incomparable: flavour pvm vs svm-emulated' "$out"
+is "... every table row labelled [forced]" "" "$(table "$out" | grep -v ' \[forced\]$')"
+is "... every TAP line labelled [forced]" "" "$(printf '%s\n' "$out" | grep -E '^(not )?ok ' | grep -v ' \[forced\]$')"
 
-# Noise: the same medians' jump, but one repeat of the new run overlaps the base's range.
-run "$t/noisy" "inject@4000:p99=2700000"
-awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { for (i = 1; i <= NF; i++) if ($i == "lat_p99_ns_min") c = i; print; next }
-	$1 == "inject" && $2 == 4000 { $c = 800000 } { print }' "$t/noisy/summary.tsv" > "$t/noisy/s" && mv "$t/noisy/s" "$t/noisy/summary.tsv"
-out=$(scripts/compare.sh "$t/base" "$t/noisy") && rc=0 || rc=$?
-is "p99 x3 but a new repeat inside the base's range: same (noise)" same "$(verdict "$out" lat_p99_ns inject@4000)"
+# --- coverage: missing, failed, status ------------------------------------------------
+copy partial
+rm -rf "$t/partial/cells/mask-direct-80000-"*
+sed -i '/^mask-direct-80000-/d' "$t/partial/plan.tsv"
+resum "$t/partial"
+cmp_ "$B" "$t/partial"
+is "a base cell missing from NEW: exit 1" 1 "$rc"
+like "... not ok naming it" '^not ok 7 - cells: mask-direct@80000 missing in new$' "$out"
+is "... its row says so" "worse (missing in new)" "$(verdict "$out" cells mask-direct@80000)"
+is "... the metrics are not each blamed for it" "" "$(printf '%s\n' "$out" | grep -E '^not ok [1-6] ')"
+cmp_ "$t/partial" "$B"
+is "the reverse: a cell only in NEW is shown, not judged: exit 0" "0 n/a (only in new)" \
+	"$rc $(verdict "$out" cells mask-direct@80000)"
 
-synth_run "$t/one" synth
-synth_cell "$t/one" inject 1000 1 1000 1 9 400000 900000 0
-scripts/summarize.sh "$t/one" >/dev/null
-out=$(scripts/compare.sh "$t/base" "$t/one") && rc=0 || rc=$?
-like "one repeat: n/a, never a verdict" 'n/a \(fewer than 2 repeats\)' "$out"
+copy failed
+echo "failed: vmm-mini exit 3 (host/KVM error)" > "$t/failed/cells/inject-1000-2/status"
+resum "$t/failed"
+cmp_ "$B" "$t/failed"
+is "one repeat failed in NEW (none in base): exit 1" 1 "$rc"
+like "... not ok naming cell and counts" '^not ok 7 - cells: inject@1000 1 of 3 repeats failed in new, 0 in base$' "$out"
+for r in 1 3; do echo "failed: vmm-mini exit 3 (host/KVM error)" > "$t/failed/cells/inject-1000-$r/status"; done
+resum "$t/failed"
+cmp_ "$B" "$t/failed"
+like "every repeat failed in NEW: exit 1, named ($rc)" '^not ok 7 - cells: inject@1000 3 of 3 repeats failed in new, 0 in base$' "$out"
+cmp_ "$t/failed" "$t/failed"
+is "a failing run against itself: failed in both, shown, not a regression" "0 same (3 repeat(s) failed in both)" \
+	"$rc $(verdict "$out" cells inject@1000)"
 
-run "$t/failed"
-for r in 1 2 3; do echo "failed: vmm-mini exit 3 (host/KVM error)" > "$t/failed/cells/mask-direct-1000-$r/status"; done
-scripts/summarize.sh "$t/failed" >/dev/null
-out=$(scripts/compare.sh "$t/base" "$t/failed") && rc=0 || rc=$?
-is "a cell whose every repeat failed in NEW: exit 1" 1 "$rc"
+copy status
+meta_set "$t/status" status partial
+cmp_ "$B" "$t/status"
+is "NEW's run status partial, base complete: exit 1" 1 "$rc"
+like "... not ok naming it" '^not ok 7 - cells: run status partial \(base complete\)$' "$out"
 
-synth_run "$t/other" other
-synth_cell "$t/other" sink 7 1 7 0 0 0 0 0
-synth_cell "$t/other" sink 7 2 7 0 0 0 0 0
-scripts/summarize.sh "$t/other" >/dev/null
-err=$(scripts/compare.sh "$t/base" "$t/other" 2>&1 >/dev/null) && rc=0 || rc=$?
-is "no common cell: exit 2" 2 "$rc"
-like "... saying so" 'no cell \(mode x rate\) in both runs' "$err"
-err=$(scripts/compare.sh "$t/base" "$t/nothing-here" 2>&1) && rc=0 || rc=$?
-like "missing run: exit 2, one line naming it" 'compare: .*nothing-here: no summary.tsv' "$err (exit $rc)"
+# --- significance ----------------------------------------------------------------------
+# mask-direct@1000 exits/pkt in the base: 2.99745, 2.9996, 3.00015.
+copy noisy
+plant "$t/noisy" mask-direct-1000-1 exits_per_pkt 3.6
+plant "$t/noisy" mask-direct-1000-2 exits_per_pkt 4.0
+plant "$t/noisy" mask-direct-1000-3 exits_per_pkt 9.0
+resum "$t/noisy"
+cmp_ "$B" "$t/noisy"
+# The old rule (medians apart by the floor, ranges not overlapping) called this worse.
+like "median +33 % (floor 10 %), ranges apart, but Welch's t not significant: same" \
+	'^# exits_per_pkt +mask-direct@1000 +3\.000 +\+33\.4% +4\.000 +\+-54% +1\.46 \(4\.303\) same \(not significant\)$' "$(table "$out")"
+is "... exit 0" 0 "$rc"
+copy clear
+plant "$t/clear" mask-direct-1000-1 exits_per_pkt 4.49
+plant "$t/clear" mask-direct-1000-2 exits_per_pkt 4.5
+plant "$t/clear" mask-direct-1000-3 exits_per_pkt 4.52
+resum "$t/clear"
+cmp_ "$B" "$t/clear"
+is "median +50 %, repeats tight: significant and above the floor: worse" worse "$(verdict "$out" exits_per_pkt mask-direct@1000)"
+is "... exit 1" 1 "$rc"
+like "... not ok naming cell and change" '^not ok 3 - exits_per_pkt: worse in mask-direct@1000\(\+50\.0%\) \(20 same, 0 better, 1 worse\)$' "$out"
+like "... the footer states the floor and the test, and its weakness at 3 repeats" \
+	"max\(min_rel x \|base median\|, floor\).*Welch's two-sided t-test on the repeats is significant at alpha = 0\.05.*with 3 a side only a shift of several standard deviations" \
+	"$(printf '%s\n' "$out" | grep '^#   ' | tr -d '\n')"
+copy small
+for r in 1 2 3; do plant "$t/small" inject-1000-$r exits_per_pkt 8.3; done
+resum "$t/small"
+cmp_ "$B" "$t/small"
+like "+3.7 % (below the 10 % floor) though significant: same" '^# exits_per_pkt +inject@1000 .* same$' \
+	"$(table "$out" | grep 'exits_per_pkt *inject@1000 ')"
+copy better
+for r in 1 2 3; do plant "$t/better" mask-direct-1000-$r irqs_per_pkt 0.5$r; done
+resum "$t/better"
+cmp_ "$B" "$t/better"
+is "irqs/pkt halved, tight: better, exit 0" "better 0" "$(verdict "$out" irqs_per_pkt mask-direct@1000) $rc"
 
-run "$t/slow" "inject@1000:p50=4000000"
-out=$(scripts/compare.sh "$t/base" "$t/slow") && rc=0 || rc=$?
-is "p50 x10, separated: worse on a real CPU (exit 1)" "worse 1" "$(verdict "$out" lat_p50_ns inject@1000) $rc"
-# flavour DIR FLAVOUR: the run's meta says it was measured on FLAVOUR.
-flavour() { sed -i "s/^kvm_flavour\t.*/kvm_flavour\t$2/" "$1/meta"; }
-cp -R "$t/base" "$t/base-emu"
-flavour "$t/base-emu" svm-emulated
-flavour "$t/slow" svm-emulated
-out=$(scripts/compare.sh "$t/base-emu" "$t/slow") && rc=0 || rc=$?
-like "... on an emulated CPU latency is reported, not judged (exit $rc)" '^ok 4 - lat_p50_ns # SKIP not judged on an emulated CPU' "$out"
+# One repeat a side: nothing to test; the floor alone decides, and says so.
+copy one
+rm -rf "$t/one/cells/"*-[23]
+sed -i '/-[23]	/d' "$t/one/plan.tsv"
+resum "$t/one"
+cmp_ "$B" "$t/one"
+# Its figures are the base's first repeats, one of which is the floor-only
+# rule's weakness: sink@40000 delivered 35,214 packets/s in repeat 1 against a
+# median of 40,004 (-12 %, floor 5 %), worse on the floor alone, where a
+# test over repeats would have weighed it against that cell's spread.
+is "NEW with one repeat: every row labelled floor only (not testable)" "" \
+	"$(table "$out" | grep -v 'floor only: 1 repeat(s))$')"
+like "... the t column says - (no test)" '^# exits_per_pkt +mask-direct@1000 +3\.000 +\+0\.0% +3\.000 +- same \(floor only' \
+	"$(table "$out")"
+is "... a base repeat 12 % below the median is worse on the floor alone (exit 1)" "worse (floor only: 1 repeat(s)) 1" \
+	"$(verdict "$out" delivered_pps sink@40000) $rc"
+plant "$t/one" mask-direct-1000-1 exits_per_pkt 6.0
+resum "$t/one"
+cmp_ "$B" "$t/one"
+is "... exits/pkt doubled there: worse on the floor alone, labelled" "worse (floor only: 1 repeat(s))" \
+	"$(verdict "$out" exits_per_pkt mask-direct@1000)"
 
-cp -R "$t/same" "$t/pvm"
-flavour "$t/pvm" pvm
-err=$(scripts/compare.sh "$t/base-emu" "$t/pvm" 2>&1 >/dev/null) && rc=0 || rc=$?
-is "two KVM flavours: exit 2" 2 "$rc"
-is "... one line: incomparable, naming both" \
-	"compare: incomparable: flavour svm-emulated vs pvm (--force to compare anyway)" "$err"
-out=$(scripts/compare.sh --force "$t/base-emu" "$t/pvm" 2>&1) && rc=0 || rc=$?
-is "--force: compared anyway (identical figures: exit 0)" 0 "$rc"
-like "... with the difference as a warning" "^# warning: kvm_flavour differs: base 'svm-emulated', new 'pvm'" "$out"
-flavour "$t/pvm" ""
-err=$(scripts/compare.sh "$t/base-emu" "$t/pvm" 2>&1 >/dev/null) && rc=0 || rc=$?
-is "a run whose meta names no flavour is incomparable too" \
-	"2 compare: incomparable: flavour svm-emulated vs unknown (--force to compare anyway)" "$rc $err"
+# Latency on an emulated CPU: shown and judged by the same rule, never counted.
+copy slow "$E"
+for r in 1 2 3; do plant "$t/slow" inject-250-$r lat_p50_ns 9000000$r; done
+resum "$t/slow"
+cmp_ "$E" "$t/slow"
+is "svm-emulated, p50 x20: exit 0 (latency is reported there, not judged)" 0 "$rc"
+like "... its TAP line a SKIP saying why" '^ok 4 - lat_p50_ns: .* # SKIP 1 changed, not judged on an emulated CPU$' "$out"
+like "... its row: worse, not judged" 'worse \(emulated CPU: shown, not judged\)$' "$(table "$out" | grep 'lat_p50_ns *inject@250 ')"
 
-# A new run without one of the base's cells: not summarized at all.
-run "$t/partial"
-rm -rf "$t/partial/cells/mask-direct-4000-"*
-sed -i '/^mask-direct-4000-/d' "$t/partial/plan.tsv"
-scripts/summarize.sh "$t/partial" >/dev/null
-out=$(scripts/compare.sh "$t/base" "$t/partial") && rc=0 || rc=$?
-is "a base cell missing from NEW: exit 1 (regression)" 1 "$rc"
-is "... verdict worse (missing in new)" "worse (missing in new)" \
-	"$(printf '%s\n' "$out" | awk '$1 == "#" && $2 == "exits_per_pkt" && $3 == "mask-direct@4000" { sub(/.*  /, ""); print }')"
-like "... not ok naming the cell" '^not ok 3 - exits_per_pkt: worse in mask-direct@4000\(missing\)' "$out"
-out=$(scripts/compare.sh "$t/partial" "$t/base") && rc=0 || rc=$?
-is "a cell only in NEW is shown, not judged: exit 0" "0 1" \
-	"$rc $(printf '%s\n' "$out" | grep -c '^# exits_per_pkt *mask-direct@4000 *only in new$')"
+# --- --changed-only, N-way ----------------------------------------------------------------
+cmp_ --changed-only "$B" "$t/clear"
+is "--changed-only: only the changed row" "exits_per_pkt mask-direct@1000" "$(table "$out" | awk '{ print $2, $3 }')"
+is "... the TAP lines still all there" 7 "$(printf '%s\n' "$out" | grep -cE '^(not )?ok ')"
+cmp_ "$B" "$t/dirty" "$t/clear"
+is "N-way: base, a same and a worse run: exit 1" 1 "$rc"
+like "... one plan over both" '^1\.\.14$' "$out"
+like "... headed by the three revisions" '^# +c08a5f6 +0123456-dirty +c08a5f6$' "$out"
+like "... the same run's metrics ok" "^ok 3 - exits_per_pkt in $t/dirty: 21 same, 0 better, 0 worse\$" "$out"
+like "... the worse run's not ok" "^not ok 10 - exits_per_pkt in $t/clear: worse in mask-direct@1000" "$out"
+like "... one row, a column group per run" \
+	'^# exits_per_pkt +mask-direct@1000 +3\.000 +\+0\.0% +3\.000 +[-0-9.]+ \([0-9.]+\) same +\+50\.0%\* +4\.500 .* worse$' "$(table "$out")"
+usage_error "N-way: an incomparable one among them" "^compare: incomparable: cpu .* in $t/cpu \(--force" \
+	scripts/compare.sh "$B" "$t/dirty" "$t/cpu"
 
-# --baseline: results/baseline/<the new run's flavour>/.
-err=$(scripts/compare.sh --baseline "$t/same" 2>&1 >/dev/null) && rc=0 || rc=$?
-like "--baseline, no baseline of that flavour: exit 2 naming it (exit $rc)" \
-	"^compare: no baseline for flavour synthetic: results/baseline/ holds .*svm-emulated" "$err"
-out=$(scripts/compare.sh --baseline "$t/slow" 2>&1) && rc=0 || rc=$?
-like "--baseline, an svm-emulated run: compared with results/baseline/svm-emulated" \
-	"^# compare BASE results/baseline/svm-emulated\$" "$out"
+# --- formats ------------------------------------------------------------------------------
+out=$(scripts/compare.sh --format json "$B" "$t/clear") && rc=0 || rc=$?
+is "--format json: exit 1 for a regression, as text" 1 "$rc"
+is "... parses with jq: regression true, the worse row named" "true mask-direct@1000 exits_per_pkt 4.5" \
+	"$(printf '%s\n' "$out" | jq -r '"\(.regression) " + (.rows[] | select(.verdict == "worse") | "\(.cell) \(.metric) \(.new)")')"
+is "... numbers are JSON numbers, t and the test's level too" "number number number" \
+	"$(printf '%s\n' "$out" | jq -r '[(.rows[0].base | type), (.rows[0].t | type), (.rule.alpha | type)] | join(" ")')"
+is "... both runs' provenance: revision and flavour" "c08a5f6 pvm c08a5f6 pvm" \
+	"$(printf '%s\n' "$out" | jq -r '[.runs[] | .git_rev, .flavour] | join(" ")')"
+is "... a format and a version" "virqlab-compare-json 1" "$(printf '%s\n' "$out" | jq -r '"\(.format) \(.version)"')"
+tsv=$(scripts/compare.sh --format tsv "$B" "$t/clear") || true
+like "--format tsv: a # header naming the columns" '^#run	metric	unit	cell	base	' "$tsv"
+is "... one row per metric and cell with a value: 21 x 6 - 7 x 2 = 112 (sink has no latency)" 112 "$(printf '%s\n' "$tsv" | grep -vc '^#')"
+csv=$(scripts/compare.sh --format csv "$B" "$t/clear") || true
+is "--format csv: the same rows, a plain header" "$(printf '%s\n' "$tsv" | wc -l) run,metric,unit" \
+	"$(printf '%s\n' "$csv" | wc -l) $(printf '%s\n' "$csv" | head -1 | cut -d, -f1-3)"
+usage_error "--format xml" "^compare: --format 'xml': not one of text, tsv, csv, json$" scripts/compare.sh --format xml "$B" "$B"
+
+# --- usage, --baseline ---------------------------------------------------------------------
+usage_error "an abbreviated option" "^compare: unknown option '--changed'" scripts/compare.sh --changed "$B" "$B"
+usage_error "a missing run" "^compare: $t/nothing-here: no summary.tsv" scripts/compare.sh "$B" "$t/nothing-here"
+copy synthetic
+meta_set "$t/synthetic" kvm_flavour synthetic
+usage_error "--baseline, no baseline of that flavour" \
+	"^compare: no baseline for flavour synthetic: results/baseline/ holds .*pvm" scripts/compare.sh --baseline "$t/synthetic"
+cmp_ --baseline "$t/dirty"
+like "--baseline, a pvm run: compared with results/baseline/pvm ($rc)" "^# compare BASE results/baseline/pvm\$" "$out"
 
 rm -rf "$t"
 done_testing
