@@ -89,7 +89,7 @@ while [ "$i" -lt "$repeats" ]; do
 	RX_TIMEOUT=600 rx_run mask-direct "$rate" "$count"
 	without=$(side "without-$i")
 	echo "bench-probes: pair $i/$repeats: the same under virqstat" >&2
-	RX_WRAP="$BUILD/virqstat -q -o $out/probes-$i.tsv --" RX_TIMEOUT=600 \
+	RX_WRAP="$BUILD/virqstat -q --stats $out/probes-$i.tsv --" RX_TIMEOUT=600 \
 		rx_run mask-direct "$rate" "$count"
 	with=$(side "with-$i")
 	printf '%s\t%s\n' "$without" "$with" | awk -F'\t' -v i="$i" '{

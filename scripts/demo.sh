@@ -36,7 +36,7 @@ if [ "$costs_only" = 0 ]; then
 	$run prove tests/kvm/guest-selftests.t
 fi
 echo "demo: primitive costs ($samples samples each)"
-$run build/vmm-mini --test costs --args "samples=$samples" --out "$tsv" --timeout 600
+$run build/vmm-mini --test costs --args "samples=$samples" --stats "$tsv" --timeout 600
 echo "demo: cost table written to $tsv"
 [ "$costs_only" = 1 ] && exit 0
 
