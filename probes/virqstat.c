@@ -407,6 +407,9 @@ int main(int argc, char **argv)
 		}
 	}
 	have_cmd = optind < argc;
+	if (have_cmd && pid)
+		fail(EXIT_USAGE, "unexpected argument '%s': -p PID traces a process, -- CMD starts one"
+		     " (see --help)", argv[optind]);
 	if (have_cmd == (pid != 0))
 		fail(EXIT_USAGE, "give either -p PID or -- CMD [ARGS...] (see --help)");
 	if (pid && kill(pid, 0) && errno == ESRCH)
