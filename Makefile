@@ -104,4 +104,9 @@ regress:
 	$(Q)test -e results/latest || { echo "regress: no results/latest: run an experiment first (make demo)" >&2; exit 2; }
 	$(Q)scripts/compare.sh --baseline results/latest
 
-.PHONY: bench bench-costs bench-probes bench-rx regress
+# The figures of one run (scripts/plot.sh): PNG, SVG and PDF in RUN/plots/.
+RUN ?= results/latest
+plots:
+	$(Q)scripts/plot.sh "$(RUN)"
+
+.PHONY: bench bench-costs bench-probes bench-rx plots regress

@@ -41,10 +41,10 @@
 #define EXIT_SIGINT	130
 
 /* Long options without a short form. */
-enum { OPT_NO_TP = 256, OPT_NO_USDT, OPT_BPF_STATS, OPT_VERSION };
+enum { OPT_NO_TP = 256, OPT_NO_USDT, OPT_BPF_STATS, OPT_VERSION, OPT_STATS };
 
 static const char usage_text[] =
-"USAGE: virqstat [-i SECS] [-o FILE] [-q] [-v] [--no-tracepoints] [--no-usdt]\n"
+"USAGE: virqstat [-i SECS] [--stats FILE] [-q] [-v] [--no-tracepoints] [--no-usdt]\n"
 "                (-p PID | -- CMD [ARGS...])\n"
 "\n"
 "Count KVM's interrupt and exit tracepoints (kvm_msi_set_irq, kvm_apic_accept_irq,\n"
@@ -53,7 +53,7 @@ static const char usage_text[] =
 "\n"
 "  -p, --pid PID        trace a running process until it exits or Ctrl-C\n"
 "  -i, --interval SECS  print a row of counts every SECS seconds (stderr)\n"
-"  -o, --output FILE    write totals and histograms, tab-separated, '#' header\n"
+"      --stats FILE     write totals and histograms, tab-separated, '#' header\n"
 "  -q, --quiet          no table at the end\n"
 "  -v, --verbose        libbpf's messages\n"
 "      --no-tracepoints leave the KVM tracepoints alone (reported off)\n"
@@ -71,8 +71,8 @@ static const char usage_text[] =
 "\n"
 "EXAMPLES:\n"
 "  virqstat -- build/vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 20000\n"
-"  virqstat -i 1 -o probes.tsv -p $(pidof vmm-mini)\n"
-"  perf stat -e 'kvm:*' -- virqstat -o probes.tsv -- build/vmm-mini --test msi\n"
+"  virqstat -i 1 --stats probes.tsv -p $(pidof vmm-mini)\n"
+"  perf stat -e 'kvm:*' -- virqstat --stats probes.tsv -- build/vmm-mini --test msi\n"
 "\n"
 "Exit: CMD's status with -- CMD; else 0, 130 if interrupted; 2 bad usage;\n"
 "3 internal failure; 4 no BPF here.\n";
@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "interval", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
+		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -382,7 +382,7 @@ int main(int argc, char **argv)
 
 	/* Usage errors are one line, ours: getopt's own would make it two. */
 	opterr = 0;
-	while ((opt = cli_getopt("virqstat", argc, argv, "+p:i:o:qvh", longopts)) != -1) {
+	while ((opt = cli_getopt("virqstat", argc, argv, "+p:i:qvh", longopts)) != -1) {
 		switch (opt) {
 		case 'p':
 			pid = strtol(optarg, &end, 10);
@@ -394,7 +394,7 @@ int main(int argc, char **argv)
 			if (*end || !(interval > 0))
 				fail(EXIT_USAGE, "-i '%s': expected seconds > 0", optarg);
 			break;
-		case 'o': out = optarg; break;
+		case OPT_STATS: out = optarg; break;
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
@@ -407,6 +407,9 @@ int main(int argc, char **argv)
 		}
 	}
 	have_cmd = optind < argc;
+	if (have_cmd && pid)
+		fail(EXIT_USAGE, "unexpected argument '%s': -p PID traces a process, -- CMD starts one"
+		     " (see --help)", argv[optind]);
 	if (have_cmd == (pid != 0))
 		fail(EXIT_USAGE, "give either -p PID or -- CMD [ARGS...] (see --help)");
 	if (pid && kill(pid, 0) && errno == ESRCH)
@@ -427,7 +430,7 @@ int main(int argc, char **argv)
 		FILE *f = fopen(out, "a");	/* fail now, not after the run */
 
 		if (!f)
-			fail(EXIT_USAGE, "-o %s: %s", out, strerror(errno));
+			fail(EXIT_USAGE, "--stats %s: %s", out, strerror(errno));
 		fclose(f);
 	}
 
@@ -523,7 +526,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		table_print(stdout, skel, &ri);
 	if (out && tsv_write(out, skel, &ri)) {
-		fprintf(stderr, "virqstat: -o %s: %s\n", out, strerror(errno));
+		fprintf(stderr, "virqstat: --stats %s: %s\n", out, strerror(errno));
 		if (!code)
 			code = EXIT_INTERNAL;
 	}

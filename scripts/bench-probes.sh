@@ -11,34 +11,66 @@
 # packet with/without <= 1/0.97 = 1.031. A pair where either side lost a
 # packet did not hold the load: it is flagged (held = no) in pairs.tsv and
 # left out of the median. A benchmark, not a test: it never fails on speed.
-#
-# Usage: scripts/bench-probes.sh [--rate PPS] [--count N] [--repeats R] [--out DIR]
-#   Without /dev/kvm the whole run happens in the SVM sandbox (emulated CPU).
-#   Defaults: 15 pairs; natively 80,000 pps and 200,000 packets (mask-direct
-#   is lossless to 160,000 pps on PVM: results/examples/saturation-pvm), in
-#   emulation 8,000 pps and 60,000 packets.
-#
-# Examples:
-#   scripts/bench-probes.sh
-#   scripts/bench-probes.sh --rate 40000 --count 100000 --repeats 5
-#   scripts/bench-probes.sh --rate 2000 --count 2000 --repeats 1 --out /tmp/bp
+# Without /dev/kvm the whole run happens in the SVM sandbox (emulated CPU).
+# Defaults: 15 pairs; natively 80,000 pps and 200,000 packets (mask-direct
+# is lossless to 160,000 pps on PVM: results/examples/saturation-pvm), in
+# emulation 8,000 pps and 60,000 packets.
 
 set -eu
 cd "$(dirname "$0")/.."
-. tests/lib/tap.sh >/dev/null
-. tests/lib/rx.sh
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/bench-probes.sh [--rate PPS] [--count N] [--repeats R] [--out DIR]
+       scripts/bench-probes.sh --help | --version
+
+What virqstat costs: mask-direct at a held offered rate, REPEATS pairs run
+alternately without and with build/virqstat attached; vmm-mini's CPU time per
+delivered packet with/without, median over the pairs that lost nothing.
+Without /dev/kvm the whole run happens in the SVM sandbox (emulated CPU).
+
+Options:
+  --rate PPS     offered rate held, > 0 (default: 80000 natively, 8000 emulated)
+  --count N      packets per run (default: 200000 natively, 60000 emulated)
+  --repeats R    pairs (default 15)
+  --out DIR      the results folder (default results/bench-probes-DATE)
+  -h, --help     this text
+  --version      print "bench-probes.sh (virqlab) REVISION" and exit
+
+Exit codes:
+  0  measured (a benchmark: it never fails on speed)
+  2  usage error
+  other  a run failed: vmm-mini's, udpgen's or virqstat's status (1, 3, 4, 124)
+
+Examples:
+  scripts/bench-probes.sh
+  scripts/bench-probes.sh --rate 40000 --count 100000 --repeats 5
+  scripts/bench-probes.sh --rate 2000 --count 2000 --repeats 1 --out /tmp/bp
+USAGE
+}
+
+die2() {
+	echo "bench-probes: $*" >&2
+	exit 2
+}
+# need OPT ARGC: OPT has its value.
+need() { [ "$2" -ge 2 ] || die2 "option '$1' needs a value (see --help)"; }
 
 count= repeats=15 rate= out=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--count) count=${2:?--count needs a value}; shift 2 ;;
-	--repeats) repeats=${2:?--repeats needs a value}; shift 2 ;;
-	--rate) rate=${2:?--rate needs a value}; shift 2 ;;
-	--out) out=${2:?--out needs a value}; shift 2 ;;
-	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "bench-probes: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	--count) need "$1" $#; count=$2; shift 2 ;;
+	--repeats) need "$1" $#; repeats=$2; shift 2 ;;
+	--rate) need "$1" $#; rate=$2; shift 2 ;;
+	--out) need "$1" $#; out=$2; shift 2 ;;
+	--version) exec scripts/lib/version.sh bench-probes.sh ;;
+	-h|--help) usage; exit 0 ;;
+	-*) die2 "unknown option '$1' (see --help)" ;;
+	*) die2 "unexpected argument '$1' (see --help)" ;;
 	esac
 done
+. tests/lib/tap.sh >/dev/null
+. tests/lib/rx.sh
 case "$repeats" in ''|*[!0-9]*|0) echo "bench-probes: --repeats '$repeats': expected a number > 0" >&2; exit 2 ;; esac
 case "$count" in *[!0-9]*|0) echo "bench-probes: --count '$count': expected a number > 0" >&2; exit 2 ;; esac
 # Rate 0 is udpgen's "as fast as it can": no load held, so refused here.
@@ -89,7 +121,7 @@ while [ "$i" -lt "$repeats" ]; do
 	RX_TIMEOUT=600 rx_run mask-direct "$rate" "$count"
 	without=$(side "without-$i")
 	echo "bench-probes: pair $i/$repeats: the same under virqstat" >&2
-	RX_WRAP="$BUILD/virqstat -q -o $out/probes-$i.tsv --" RX_TIMEOUT=600 \
+	RX_WRAP="$BUILD/virqstat -q --stats $out/probes-$i.tsv --" RX_TIMEOUT=600 \
 		rx_run mask-direct "$rate" "$count"
 	with=$(side "with-$i")
 	printf '%s\t%s\n' "$without" "$with" | awk -F'\t' -v i="$i" '{

@@ -15,21 +15,60 @@
 # kernel log read after each file: a new BUG:, WARNING: or KVM warning fails
 # it. prove's summary (Result: PASS/FAIL) still ends the output.
 #
-# Usage: scripts/check.sh [--sandbox] [TEST.t ...]
-#   --sandbox   run only the KVM tests, all inside the sandbox (make check-sandbox)
-# Environment: VIRQLAB_HIDE_KVM=1 pretends /dev/kvm is absent;
-# VIRQLAB_TEST_TIMEOUT, VIRQLAB_TEST_TIMEOUT_SANDBOX: the default limits;
-# VIRQLAB_CHECK_DMESG=0: no kernel-log check.
+# Usage, options and environment: scripts/check.sh --help.
 
 set -eu
 cd "$(dirname "$0")/.."
-. tests/lib/tap.sh >/dev/null
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/check.sh [--sandbox] [TEST.t ...]
+       scripts/check.sh --help | --version
+
+Run virqlab's TAP suite with prove, one file at a time under
+scripts/lib/run-one.sh (a time limit per file, the kernel log checked after
+each); without TEST.t, every tests/host/*.t and tests/kvm/*.t. KVM tests run
+natively where /dev/kvm works, otherwise inside the SVM sandbox.
+
+Options:
+  --sandbox      run only the KVM tests (or the TEST.t given), all inside the
+                 sandbox (make check-sandbox)
+  -h, --help     this text
+  --version      print "check.sh (virqlab) REVISION" and exit
+
+Environment: VIRQLAB_HIDE_KVM=1 pretends /dev/kvm is absent;
+VIRQLAB_TEST_TIMEOUT, VIRQLAB_TEST_TIMEOUT_SANDBOX: the default limits (s);
+VIRQLAB_CHECK_DMESG=0: no kernel-log check.
+
+Exit codes: prove's: 0 every file passed, 1 a file failed (or timed out:
+124 in its line); 2 usage error (bad option, or TEST.t is no test file).
+
+Examples:
+  scripts/check.sh                               # = make check
+  scripts/check.sh tests/host/plot.t
+  scripts/check.sh --sandbox tests/kvm/costs.t
+USAGE
+}
+
+die2() {
+	echo "check: $*" >&2
+	exit 2
+}
 
 sandbox=0
-if [ "${1:-}" = --sandbox ]; then
-	sandbox=1
-	shift
-fi
+case "${1:-}" in
+--version) exec scripts/lib/version.sh check.sh ;;
+-h|--help) usage; exit 0 ;;
+--sandbox) sandbox=1; shift ;;
+esac
+for t; do
+	case "$t" in
+	-*) die2 "unknown option '$t' (see --help)" ;;
+	*.t) [ -f "$t" ] || die2 "$t: no such test file" ;;
+	*) die2 "unexpected argument '$t': not a test file (tests/host/*.t, tests/kvm/*.t; see --help)" ;;
+	esac
+done
+. tests/lib/tap.sh >/dev/null
 
 if [ $# -gt 0 ]; then
 	tests="$*"

@@ -29,7 +29,7 @@ SVM sandbox (scripts/sandbox.sh): figures from an emulated CPU.
 
 Options:
   --samples N   samples per operation, 1..10000 (default 1000)
-  --out FILE    also write the table as TSV (one # header line), and its
+  --stats FILE  also write the table as TSV (one # header line), and its
                 provenance (git revision, host, flavour, QEMU) to FILE.meta
   --timeout S   limit for each VMM's run, seconds (default 300)
   -h, --help    this text
@@ -42,7 +42,7 @@ Exit codes:
 
 Examples:
   scripts/costs-peer.sh
-  scripts/costs-peer.sh --samples 200 --out build/costs-peer.tsv
+  scripts/costs-peer.sh --samples 200 --stats build/costs-peer.tsv
   VIRQLAB_FORCE_SANDBOX=1 scripts/costs-peer.sh    # sandbox even with /dev/kvm
 USAGE
 }
@@ -63,7 +63,7 @@ timeout=300
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--samples) [ $# -ge 2 ] || die 2 "'--samples' needs a value"; samples=$2; shift 2 ;;
-	--out) [ $# -ge 2 ] || die 2 "'--out' needs a value"; out=$2; shift 2 ;;
+	--stats) [ $# -ge 2 ] || die 2 "'--stats' needs a value"; out=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || die 2 "'--timeout' needs a value"; timeout=$2; shift 2 ;;
 	--version) exec "$root/scripts/lib/version.sh" costs-peer.sh ;;
 	-h|--help) usage; exit 0 ;;
@@ -79,7 +79,7 @@ case "$timeout" in
 esac
 if [ -n "$out" ]; then
 	case "$out" in /*) ;; *) out=$(pwd)/$out ;; esac
-	[ -d "$(dirname "$out")" ] || die 2 "--out '$out': no such directory"
+	[ -d "$(dirname "$out")" ] || die 2 "--stats '$out': no such directory"
 fi
 [ -x "$BUILD/vmm-mini" ] && [ -r "$BUILD/guest.elf" ] ||
 	die 2 "$BUILD/vmm-mini or $BUILD/guest.elf missing (run make)"
@@ -92,7 +92,7 @@ if ! kvm_usable || [ "$forced" = 1 ]; then
 	echo "costs-peer: no usable /dev/kvm here: both VMMs run in the SVM sandbox" \
 		"(figures from an emulated CPU)" >&2
 	set -- --samples "$samples" --timeout "$timeout"
-	[ -n "$out" ] && set -- "$@" --out "$out"
+	[ -n "$out" ] && set -- "$@" --stats "$out"
 	exec "$root/scripts/sandbox.sh" --timeout $((2 * timeout + 60)) -- "$0" "$@"
 fi
 
@@ -118,7 +118,7 @@ run() {
 }
 
 run vmm-mini "$BUILD/vmm-mini" --timeout "$timeout" --test costs --args "samples=$samples" \
-	--out "$tmp/mini.tsv"
+	--stats "$tmp/mini.tsv"
 run qemu "$root/scripts/run-guest-qemu.sh" --accel kvm --timeout "$timeout" costs \
 	"samples=$samples"
 
@@ -183,10 +183,10 @@ awk -F'\t' '
 	{ printf "%-20s %12s %10s %12s %10s %8s\n", $1, $3, $4, $6, $7, $8 }
 ' "$tmp/peer.tsv"
 if [ -n "$out" ]; then
-	cp "$tmp/peer.tsv" "$out" || die 3 "--out $out: cannot write"
+	cp "$tmp/peer.tsv" "$out" || die 3 "--stats $out: cannot write"
 	# What makes the figures reproducible, beside them (EXPERIMENTS.md).
 	{
-		printf 'command\tscripts/costs-peer.sh --samples %s --out %s\n' "$samples" "$out"
+		printf 'command\tscripts/costs-peer.sh --samples %s --stats %s\n' "$samples" "$out"
 		printf 'git_rev\t%s\n' "$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
 		git -C "$root" -c core.checkStat=minimal diff --quiet HEAD 2>/dev/null &&
 			printf 'git_dirty\t0\n' || printf 'git_dirty\t1\n'
@@ -199,7 +199,7 @@ if [ -n "$out" ]; then
 		printf 'qemu\t%s -accel kvm -cpu %s -M pc -m 64 -device edu\n' "$qver" "${qcpu:-unknown}"
 		printf 'samples\t%s\n' "$samples"
 		printf 'complete\t1\n'
-	} > "$out.meta" || die 3 "--out $out.meta: cannot write"
+	} > "$out.meta" || die 3 "--stats $out.meta: cannot write"
 	echo "TSV: $out (provenance: $out.meta)"
 fi
 exit 0

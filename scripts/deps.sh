@@ -6,8 +6,7 @@
 # Not root: prints the exact command to run and exits 2.
 # Then fetches the sandbox's kernel package (scripts/sandbox-fetch.sh).
 #
-# Usage: scripts/deps.sh [--check]   (--check: report only, never install)
-#        scripts/deps.sh --help | --version
+# Usage: scripts/deps.sh --help.
 
 set -eu
 
@@ -34,16 +33,64 @@ systemtap-sdt-dev
 xz-utils
 "
 
+usage() {
+	cat <<'USAGE'
+Usage: scripts/deps.sh [--check]
+       scripts/deps.sh --help | --version
+
+Make sure every Debian package virqlab needs is installed. As root: install
+what is missing (apt-get update once, then install). Not root: print the
+exact command to run. Then fetch the sandbox's kernel package
+(scripts/sandbox-fetch.sh). make deps runs it.
+
+Options:
+  --check        report what is missing, never install or fetch
+  -h, --help     this text
+  --version      print "deps.sh (virqlab) REVISION" and exit
+
+Exit codes: 0 everything installed; 2 usage error, or packages missing and
+not root (or --check); else apt-get's or sandbox-fetch.sh's failure.
+
+Examples:
+  scripts/deps.sh                 # = make deps
+  scripts/deps.sh --check
+USAGE
+}
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/deps.sh [--check]
+       scripts/deps.sh --help | --version
+
+Make sure every Debian package virqlab needs is installed. As root: install
+what is missing (apt-get update once, then install). Not root: print the
+exact command to run. Then fetch the sandbox's kernel package
+(scripts/sandbox-fetch.sh). make deps runs it.
+
+Options:
+  --check        report what is missing; never install or fetch
+  -h, --help     this text
+  --version      print "deps.sh (virqlab) REVISION" and exit
+
+Exit codes: 0 everything installed; 2 usage error, or packages missing and
+not root (or --check); else apt-get's or sandbox-fetch.sh's failure.
+
+Examples:
+  scripts/deps.sh                 # = make deps
+  scripts/deps.sh --check
+USAGE
+}
+
 check_only=0
 case "${1:-}" in
 --check) check_only=1 ;;
 --version) exec "$(dirname "$0")/lib/version.sh" deps.sh ;;
--h|--help)
-	sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'
-	exit 0 ;;
+-h|--help) usage; exit 0 ;;
 "") ;;
-*) echo "deps.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+-*) echo "deps.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+*) echo "deps.sh: unexpected argument '$1' (see --help)" >&2; exit 2 ;;
 esac
+[ $# -le 1 ] || { echo "deps.sh: unexpected argument '$2' (see --help)" >&2; exit 2; }
 
 missing=""
 for p in $PACKAGES; do

@@ -7,6 +7,38 @@
 # and only the modules KVM and 9p need, in load order.
 
 set -eu
+usage() {
+	cat <<'USAGE'
+Usage: scripts/mk-sandbox.sh DEB OUTDIR
+       scripts/mk-sandbox.sh --help | --version
+
+Build the SVM sandbox's boot parts from Debian's kernel package DEB
+(scripts/sandbox-fetch.sh fetches it; never installed): OUTDIR gets vmlinuz,
+vmlinux and initramfs.cpio.gz (busybox-static, scripts/sandbox-init.sh as
+/init, the KVM and 9p modules in load order). make runs it (scripts/sandbox.mk).
+
+Options:
+  -h, --help     this text
+  --version      print "mk-sandbox.sh (virqlab) REVISION" and exit
+
+Exit codes: 0 built; 2 usage error; 3 cannot build (busybox not static, a
+module missing from DEB, no vmlinux in the bzImage).
+
+Examples:
+  scripts/mk-sandbox.sh "$(scripts/sandbox-fetch.sh --print)" build/sandbox
+USAGE
+}
+die2() {
+	echo "mk-sandbox: $*" >&2
+	exit 2
+}
+case "${1:-}" in
+--version) exec "$(dirname "$0")/lib/version.sh" mk-sandbox.sh ;;
+-h|--help) usage; exit 0 ;;
+-*) die2 "unknown option '$1' (see --help)" ;;
+esac
+[ $# -ge 2 ] || die2 "expected DEB and OUTDIR (see --help)"
+[ $# -eq 2 ] || die2 "unexpected argument '$3' (see --help)"
 deb=$1
 out=$2
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -139,7 +139,7 @@ run_cell() {
 	[ "$_mode" = coalesce ] && _vmode=inject _vcoal="--coalesce-us $wl_coalesce_us"
 	[ "$wl_hobble" = on ] && [ "$_vmode" = mask-direct ] && _gargs="${_gargs:+$_gargs }hobble=1"
 	_wrap=
-	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q -o $cur_tmp/probes.tsv --"
+	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q --stats $cur_tmp/probes.tsv --"
 	# shellcheck disable=SC2086
 	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_vmode" $_vlen \
 		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \
@@ -210,7 +210,7 @@ run_cells() {
 	if [ "$wl_probes" = on ]; then
 		if [ ! -x "$BUILD/virqstat" ]; then
 			meta_set "$_d" probes "unavailable: $BUILD/virqstat is not built"
-		elif _msg=$("$BUILD/virqstat" -o /dev/null -- true 2>&1); then
+		elif _msg=$("$BUILD/virqstat" --stats /dev/null -- true 2>&1); then
 			probes_ok=1
 			meta_set "$_d" probes on
 		else

@@ -44,6 +44,7 @@ Options:
   --timeout S   stop QEMU after S seconds and exit 124 (default 30)
   --guest ELF   guest image (default: $BUILD/guest.elf, BUILD=build)
   -h, --help    this text
+  --version     print "run-guest-qemu.sh (virqlab) REVISION" and exit
 
 Under --accel kvm the CPU model is -cpu host, or -cpu max,-arch-capabilities
 where QEMU cannot set the host's arch-capabilities MSR; stderr names the one
@@ -82,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--smp) [ $# -ge 2 ] || die2 "'--smp' needs a value"; smp=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || die2 "'--timeout' needs a value"; timeout=$2; shift 2 ;;
 	--guest) [ $# -ge 2 ] || die2 "'--guest' needs a value"; guest=$2; shift 2 ;;
+	--version) exec "$root/scripts/lib/version.sh" run-guest-qemu.sh ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) die2 "unknown option '$1' (see --help)" ;;

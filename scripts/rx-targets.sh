@@ -27,6 +27,11 @@ Usage: scripts/rx-targets.sh RESULTDIR
 Print the receive-path targets (MET / MISS, with the figures) for a run of a
 workload that sweeps sink, inject and mask-direct (make bench-rx runs
 workloads/saturation.conf), and write them to RESULTDIR/targets.txt.
+
+Options:
+  -h, --help     this text
+  --version      print "rx-targets.sh (virqlab) REVISION" and exit
+
 Exit: 0 printed (whatever the verdicts); 2 RESULTDIR has no summary.tsv or
 lacks inject or mask-direct rows.
 

@@ -5,7 +5,8 @@
 # mounts the host's root read-only and the checkout writable at the same
 # path (anywhere, /tmp included), runs the command that scripts/sandbox.sh
 # left in its run directory inside a chroot of the host, records the exit
-# status there, powers off.
+# status there, powers off. Run by the kernel as /init, never by a user:
+# virqlab-cli: internal (the initramfs /init; tests/host/cli-convention.t)
 # Any failure of the sandbox itself is written to run/reason (sandbox.sh
 # reports it and exits 3).
 

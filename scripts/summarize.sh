@@ -17,7 +17,13 @@ Usage: scripts/summarize.sh RESULTDIR
        scripts/summarize.sh --help | --version
 
 Rewrite RESULTDIR/summary.tsv and RESULTDIR/summary.txt from RESULTDIR/cells/
-and print summary.txt. Exit 2 if RESULTDIR is not a results directory.
+and print summary.txt.
+
+Options:
+  -h, --help     this text
+  --version      print "summarize.sh (virqlab) REVISION" and exit
+
+Exit: 0 done; 2 bad usage, or RESULTDIR is not a results directory.
 
 Examples:
   scripts/summarize.sh results/latest

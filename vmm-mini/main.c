@@ -38,7 +38,6 @@ static const char usage_text[] =
 "  --mem MiB         guest RAM in MiB, even, 4..3072 (default: 64)\n"
 "  --console FILE    write guest console output to FILE instead of stdout\n"
 "  --timeout S       stop after S seconds (exit 124); 0 = none (default: 0)\n"
-"  --out FILE        costs test: also write the table as TSV to FILE\n"
 "\nReceive path (see README.md, \"The receive path: inject versus mask-direct\"):\n"
 "  --source udp:ADDR:PORT  receive real UDP datagrams there into the guest's\n"
 "                    virqnet device (io_uring, kernel timestamps); runs the\n"
@@ -57,7 +56,8 @@ static const char usage_text[] =
 "                    sent is what it sent, and never-arrived must equal the\n"
 "                    socket's own drop count (else accounting MISMATCH)\n"
 "  --rcvbuf BYTES    the socket's SO_RCVBUF, 256..1073741824 (default 8 MiB)\n"
-"  --stats FILE      write the run's statistics: one # header line, one row\n"
+"  --stats FILE      write the run's statistics: one # header line, one row;\n"
+"                    with --test costs, the cost table as TSV\n"
 "  --latency-log FILE  write every latency sample (ns, host kernel receive to\n"
 "                    guest consumer), one per line in consumption order\n"
 "  --list-tests      print the guest image's self-test names, one a line\n"
@@ -80,7 +80,7 @@ static const char usage_text[] =
 "  vmm-mini --test timer --timeout 30\n"
 "  vmm-mini --test smp --vcpus 2\n"
 "  vmm-mini --test irq-storm --args count=10000 --console storm.log\n"
-"  vmm-mini --test costs --args samples=1000 --out costs.tsv\n"
+"  vmm-mini --test costs --args samples=1000 --stats costs.tsv\n"
 "  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 200000 \\\n"
 "           --stats run.tsv --timeout 120 &\n"
 "  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n"
@@ -89,7 +89,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
-	OPT_TIMEOUT, OPT_OUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
+	OPT_TIMEOUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
 	OPT_VERSION, OPT_LIST_TESTS,
 };
@@ -103,7 +103,6 @@ static const struct option long_opts[] = {
 	{ "mem", required_argument, NULL, OPT_MEM },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "out", required_argument, NULL, OPT_OUT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "duration", required_argument, NULL, OPT_DURATION },
@@ -182,9 +181,6 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 			if (!parse_double(optarg, 0, 86400 * 7, &cfg->timeout_s))
 				die_usage("--timeout '%s': expected seconds from 0 to 604800", optarg);
 			break;
-		case OPT_OUT:
-			*tsv = optarg;
-			break;
 		case OPT_SOURCE:
 			if (!rx_source_parse(src, optarg))
 				die_usage("--source '%s': expected udp:ADDR:PORT, e.g. udp:127.0.0.1:9000",
@@ -256,10 +252,11 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	if (cfg->coalesce_us && cfg->rx_mode != VIRQNET_MODE_INJECT)
 		die_usage("--coalesce-us moderates inject's interrupts: it needs --mode inject");
 	if (!cfg->source) {
-		if (cfg->count || cfg->duration_s > 0 || cfg->stats_path || *latlog ||
-		    cfg->coalesce_us)
-			die_usage("--count, --duration, --stats, --latency-log and --coalesce-us "
-				  "need --source");
+		if (cfg->count || cfg->duration_s > 0 || *latlog || cfg->coalesce_us)
+			die_usage("--count, --duration, --latency-log and --coalesce-us need --source");
+		if (cfg->stats_path && strcmp(cfg->test, "costs"))
+			die_usage("--stats needs --source, or --test costs");
+		*tsv = cfg->stats_path;
 		if (src->sender_stats || src->rcvbuf)
 			die_usage("--sender-stats and --rcvbuf need --source");
 		if (cfg->rx_cpu >= 0)

@@ -22,5 +22,5 @@ expect_usage "--samples 10001" "--samples '10001'" --samples 10001
 out=$("$PEER" --help)
 is "--help: exit 0" 0 "$?"
 like "--help: documents exit codes and examples" "Exit codes:" "$out"
-like "--help: has examples" "scripts/costs-peer.sh --samples 200 --out" "$out"
+like "--help: has examples" "scripts/costs-peer.sh --samples 200 --stats" "$out"
 done_testing

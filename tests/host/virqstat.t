@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'kill $sleeper 2>/dev/null; rm -rf "$tmp"' EXIT
 sleeper=
 
-# field SECTION NAME KEY: a value from the -o file.
+# field SECTION NAME KEY: a value from the --stats file.
 field() {
 	awk -F'\t' -v s="$1" -v n="$2" -v k="$3" '$1 == s && $2 == n && $3 == k { print $4 }' \
 		"$tmp/out.tsv"
@@ -39,7 +39,7 @@ expect_usage "no such pid" "-p 999999: no such process" -p 999999
 expect_usage "unknown command" "cannot run 'no-such-cmd'" -- no-such-cmd
 expect_usage "unknown option" "bad option" --no-such-option -- true
 
-"$VS" -q -o "$tmp/out.tsv" -- sh -c 'exit 3'
+"$VS" -q --stats "$tmp/out.tsv" -- sh -c 'exit 3'
 is "-- CMD: CMD's exit status passes through" 3 "$?"
 is "-- CMD: the file says complete" 1 "$(field meta complete -)"
 states=$(awk -F'\t' '$1 == "tracepoint" && $3 == "state" { print $4 }' "$tmp/out.tsv" | sort -u |
@@ -53,14 +53,14 @@ is "without --bpf-stats the file has no bpf rows" 0 \
 help=$("$VS" --help)
 like "--help names --no-tracepoints, --no-usdt and --bpf-stats" \
 	"--no-tracepoints.*--no-usdt.*--bpf-stats" "$(printf '%s' "$help" | tr '\n' ' ')"
-"$VS" -q --no-tracepoints --no-usdt -o "$tmp/out.tsv" -- true
+"$VS" -q --no-tracepoints --no-usdt --stats "$tmp/out.tsv" -- true
 states=$(awk -F'\t' '$1 == "tracepoint" && $3 == "state" { print $4 }' "$tmp/out.tsv" | sort -u)
 is "--no-tracepoints: every tracepoint is reported off" off "$states"
 is "--no-usdt: the file says the probes were left off" "off (--no-usdt)" "$(field meta usdt -)"
 
 # --bpf-stats: runs and run time of every program in virqstat.bpf.c.
 nprogs=$(grep -c '^SEC("' "$VIRQLAB_ROOT/probes/virqstat.bpf.c")
-"$VS" -q --bpf-stats -o "$tmp/out.tsv" -- true
+"$VS" -q --bpf-stats --stats "$tmp/out.tsv" -- true
 is "--bpf-stats: a runs row per BPF program" "$nprogs" \
 	"$(awk -F'\t' '$1 == "bpf" && $3 == "runs" && $4 ~ /^[0-9]+$/' "$tmp/out.tsv" | wc -l)"
 is "--bpf-stats: a run_ns row per BPF program" "$nprogs" \
@@ -68,7 +68,7 @@ is "--bpf-stats: a run_ns row per BPF program" "$nprogs" \
 
 sleep 60 &
 sleeper=$!
-"$VS" -i 0.2 -o "$tmp/out.tsv" -p "$sleeper" > "$tmp/table" 2> "$tmp/rows" &
+"$VS" -i 0.2 --stats "$tmp/out.tsv" -p "$sleeper" > "$tmp/table" 2> "$tmp/rows" &
 vs=$!
 sleep 1.5
 kill -INT "$vs"
@@ -83,7 +83,7 @@ kill -0 "$sleeper"
 is "the traced process is left alone" 0 "$?"
 
 # Ctrl-C with -- CMD: the command gets SIGINT, ends its own way, virqstat waits.
-"$VS" -q -o "$tmp/out.tsv" -- sh -c 'trap "exit 9" INT; sleep 30 >/dev/null 2>&1 & wait' &
+"$VS" -q --stats "$tmp/out.tsv" -- sh -c 'trap "exit 9" INT; sleep 30 >/dev/null 2>&1 & wait' &
 vs=$!
 sleep 1
 kill -INT "$vs"
@@ -91,6 +91,6 @@ wait "$vs"
 is "-- CMD, Ctrl-C: the command's own exit status (its INT trap)" 9 "$?"
 is "-- CMD, Ctrl-C: the file is written, marked incomplete" 0 "$(field meta complete -)"
 
-"$VS" -q -o /nonexistent/dir/out.tsv -- true 2> "$tmp/err"
-is "unwritable -o: exit 2 before anything runs" "2 1" "$? $(wc -l < "$tmp/err")"
+"$VS" -q --stats /nonexistent/dir/out.tsv -- true 2> "$tmp/err"
+is "unwritable --stats: exit 2 before anything runs" "2 1" "$? $(wc -l < "$tmp/err")"
 done_testing

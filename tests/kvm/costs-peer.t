@@ -23,7 +23,7 @@ plan 14
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-out=$("$VIRQLAB_ROOT/scripts/costs-peer.sh" --samples $N --out "$tmp/peer.tsv" 2>&1)
+out=$("$VIRQLAB_ROOT/scripts/costs-peer.sh" --samples $N --stats "$tmp/peer.tsv" 2>&1)
 rc=$?
 is "costs-peer: exit 0" 0 "$rc"
 printf '%s\n' "$out" | sed 's/^/# /' # the table, for the log

@@ -15,7 +15,7 @@ plan 12
 tsv=$(mktemp)
 trap 'rm -f "$tsv"' EXIT
 
-out=$("$BUILD/vmm-mini" --timeout 300 --test costs --args samples=200 --out "$tsv" 2>&1)
+out=$("$BUILD/vmm-mini" --timeout 300 --test costs --args samples=200 --stats "$tsv" 2>&1)
 rc=$?
 is "costs: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || diag "$out"

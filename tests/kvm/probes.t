@@ -69,7 +69,7 @@ note "unprivileged: $(cat "$tmp/err")"
 
 for mode in inject mask-direct; do
 	RX_WRAP="perf stat -x, -o $tmp/$mode.perf.txt -e $events -- \
-		$BUILD/virqstat -q --bpf-stats -o $tmp/$mode.probes.tsv --" \
+		$BUILD/virqstat -q --bpf-stats --stats $tmp/$mode.probes.tsv --" \
 		rx_run "$mode" "$rate" "$n"
 	is "$mode: vmm-mini under virqstat under perf exits 0, all $n delivered" "0 $n" \
 		"$rx_rc $(col delivered 2>/dev/null)"

@@ -1,11 +1,33 @@
-# exits-per-pkt: exits per delivered packet
-set title "default: exits per delivered packet\n{/*0.8 host vm, Intel(R) Xeon(R) Processor, KVM pvm, 2026-12-01}"
-modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : 3)))
+# exits-per-pkt.gp: exits per delivered packet. Written by scripts/plot.sh from ../summary.tsv;
+# every path is relative to this folder: cd here, then gnuplot exits-per-pkt.gp
+# draws exits-per-pkt.png; -e 'fmt="svg"' or "pdf" for the others, -e 'fmt=""'
+# to keep a terminal and output set by an earlier -e.
+if (!exists("fmt")) fmt = "png"
+if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
+if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
+if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
+if (fmt ne "") set output "exits-per-pkt.".fmt
+set title "default: exits per delivered packet\ngit c08a5f6, KVM pvm, Intel(R) Xeon(R) Processor, host vm, 2026-12-01" noenhanced
+# Okabe-Ito colours, one point shape per mode (safe in grey, too).
+set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
+set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
+set linetype 3 lc rgb "#000000" lw 2 pt 9 ps 0.9   # sink: black
+set linetype 4 lc rgb "#009E73" lw 2 pt 13 ps 0.9  # mask-poll: bluish green
+set linetype 5 lc rgb "#E69F00" lw 2 pt 11 ps 0.9  # coalesce: orange
+set linetype 6 lc rgb "#CC79A7" lw 2 pt 3 ps 0.9   # any other mode: reddish purple
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : (m eq "sink" ? 3 : 6))))
 set grid
-set key outside right top
+set key below noenhanced
 set datafile missing "-"
-set offsets graph 0.03, graph 0.03, graph 0.08, graph 0.08
 set xlabel "offered rate (packets/s)"
 set ylabel "VM exits per delivered packet"
-set logscale xy
-plot for [m in "inject mask-direct"] "results/20261201-094445-default/plots/".m.".dat" using 1:($8 > 0 ? $8 : NaN):9:10 with yerrorlines lw 2 lt modelt(m) title m
+set key title "points: median; bars: min..max of 3 repeats"
+set xrange [768.8:104063]
+set logscale x
+set xtics (1000, 2500, 5000, 10000, 20000, 40000, 80000)
+set format x "%.7g"
+set yrange [0.102311:10.2488]
+set logscale y
+set ytics (0.5, 0.2, 5, 2, 1, 10)
+set format y "%.7g"
+plot for [m in "inject mask-direct"] m.".dat" using 1:($8 > 0 ? $8 / 1 : NaN):($9 / 1):($10 / 1) with yerrorlines lt modelt(m) title m

@@ -1,13 +1,31 @@
-# latency-cdf: latency CDF (all repeats pooled)
-set title "saturation: latency CDF (all repeats pooled)\n{/*0.8 host vm, QEMU TCG CPU version 2.5+, KVM svm-emulated, 2026-11-30}"
-modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : 3)))
+# latency-cdf.gp: latency CDF. Written by scripts/plot.sh from ../summary.tsv;
+# every path is relative to this folder: cd here, then gnuplot latency-cdf.gp
+# draws latency-cdf.png; -e 'fmt="svg"' or "pdf" for the others, -e 'fmt=""'
+# to keep a terminal and output set by an earlier -e.
+if (!exists("fmt")) fmt = "png"
+if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
+if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
+if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
+if (fmt ne "") set output "latency-cdf.".fmt
+set title "saturation: latency CDF\ngit c40e776, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-11-30" noenhanced
+# Okabe-Ito colours, one point shape per mode (safe in grey, too).
+set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
+set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
+set linetype 3 lc rgb "#000000" lw 2 pt 9 ps 0.9   # sink: black
+set linetype 4 lc rgb "#009E73" lw 2 pt 13 ps 0.9  # mask-poll: bluish green
+set linetype 5 lc rgb "#E69F00" lw 2 pt 11 ps 0.9  # coalesce: orange
+set linetype 6 lc rgb "#CC79A7" lw 2 pt 3 ps 0.9   # any other mode: reddish purple
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : (m eq "sink" ? 3 : 6))))
 set grid
-set key outside right top
+set key below noenhanced
 set datafile missing "-"
-set offsets graph 0.03, graph 0.03, graph 0.08, graph 0.08
 set xlabel "latency, host receive to guest consumer (microseconds)"
 set ylabel "fraction of packets at or below"
+set key title "all ok repeats pooled; (quantiles): from the 2000 stored CDF points, samples not kept"
+set xrange [105.917:1.0682e+06]
 set logscale x
+set xtics (1000, 10000, 100000, 1e+06)
+set format x "%.7g"
 set yrange [0:1]
-set key outside right bottom
-plot "results/20261130-053814-saturation/plots/cdf-inject-1000.dat" using 1:2 with lines lw 2 lt modelt("inject") dt 1 title "inject at 1000 pps", "results/20261130-053814-saturation/plots/cdf-coalesce-1000.dat" using 1:2 with lines lw 2 lt modelt("coalesce") dt 1 title "coalesce at 1000 pps", "results/20261130-053814-saturation/plots/cdf-mask-direct-1000.dat" using 1:2 with lines lw 2 lt modelt("mask-direct") dt 1 title "mask-direct at 1000 pps", "results/20261130-053814-saturation/plots/cdf-mask-poll-1000.dat" using 1:2 with lines lw 2 lt modelt("mask-poll") dt 1 title "mask-poll at 1000 pps", "results/20261130-053814-saturation/plots/cdf-inject-0.dat" using 1:2 with lines lw 2 lt modelt("inject") dt 2 title "inject at max pps", "results/20261130-053814-saturation/plots/cdf-coalesce-0.dat" using 1:2 with lines lw 2 lt modelt("coalesce") dt 2 title "coalesce at max pps", "results/20261130-053814-saturation/plots/cdf-mask-direct-0.dat" using 1:2 with lines lw 2 lt modelt("mask-direct") dt 2 title "mask-direct at max pps", "results/20261130-053814-saturation/plots/cdf-mask-poll-0.dat" using 1:2 with lines lw 2 lt modelt("mask-poll") dt 2 title "mask-poll at max pps"
+set ytics 0.1
+plot "cdf-inject-1000.dat" using 1:2 with lines lt modelt("inject") dt 1 title "inject at 1000 pps", "cdf-coalesce-1000.dat" using 1:2 with lines lt modelt("coalesce") dt 1 title "coalesce at 1000 pps", "cdf-mask-direct-1000.dat" using 1:2 with lines lt modelt("mask-direct") dt 1 title "mask-direct at 1000 pps", "cdf-mask-poll-1000.dat" using 1:2 with lines lt modelt("mask-poll") dt 1 title "mask-poll at 1000 pps", "cdf-inject-0.dat" using 1:2 with lines lt modelt("inject") dt 2 title "inject at max pps", "cdf-coalesce-0.dat" using 1:2 with lines lt modelt("coalesce") dt 2 title "coalesce at max pps", "cdf-mask-direct-0.dat" using 1:2 with lines lt modelt("mask-direct") dt 2 title "mask-direct at max pps", "cdf-mask-poll-0.dat" using 1:2 with lines lt modelt("mask-poll") dt 2 title "mask-poll at max pps"

@@ -1,0 +1,32 @@
+# latency-ccdf.gp: latency tail (CCDF). Written by scripts/plot.sh from ../summary.tsv;
+# every path is relative to this folder: cd here, then gnuplot latency-ccdf.gp
+# draws latency-ccdf.png; -e 'fmt="svg"' or "pdf" for the others, -e 'fmt=""'
+# to keep a terminal and output set by an earlier -e.
+if (!exists("fmt")) fmt = "png"
+if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
+if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
+if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
+if (fmt ne "") set output "latency-ccdf.".fmt
+set title "default: latency tail (CCDF)\ngit aded036, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-11-30" noenhanced
+# Okabe-Ito colours, one point shape per mode (safe in grey, too).
+set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
+set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
+set linetype 3 lc rgb "#000000" lw 2 pt 9 ps 0.9   # sink: black
+set linetype 4 lc rgb "#009E73" lw 2 pt 13 ps 0.9  # mask-poll: bluish green
+set linetype 5 lc rgb "#E69F00" lw 2 pt 11 ps 0.9  # coalesce: orange
+set linetype 6 lc rgb "#CC79A7" lw 2 pt 3 ps 0.9   # any other mode: reddish purple
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : (m eq "sink" ? 3 : 6))))
+set grid
+set key below noenhanced
+set datafile missing "-"
+set xlabel "latency, host receive to guest consumer (microseconds)"
+set ylabel "fraction of packets slower than x"
+set key title "all ok repeats pooled"
+set xrange [125.168:1.46982e+06]
+set logscale x
+set xtics (1000, 10000, 100000, 1e+06)
+set format x "%.7g"
+set yrange [0.000148:1]
+set logscale y
+set format y "%.7g"
+plot "ccdf-inject-500.dat" using 1:2 with lines lt modelt("inject") dt 1 title "inject at 500 pps (n=4500)", "ccdf-mask-direct-500.dat" using 1:2 with lines lt modelt("mask-direct") dt 1 title "mask-direct at 500 pps (n=4500)", "ccdf-inject-4000.dat" using 1:2 with lines lt modelt("inject") dt 2 title "inject at 4000 pps (n=4243)", "ccdf-mask-direct-4000.dat" using 1:2 with lines lt modelt("mask-direct") dt 2 title "mask-direct at 4000 pps (n=4500)"
