@@ -29,7 +29,8 @@ $(BUILD)/probes/%.skel.h: $(BUILD)/probes/%.bpf.o
 $(PROBE_OBJS): HOST_CFLAGS += -I$(BUILD)/probes -Iprobes
 $(PROBE_OBJS): $(BUILD)/probes/virqstat.skel.h
 
-$(BUILD)/virqstat: $(PROBE_OBJS)
+# The one error helper every host program shares (vmm-mini/include/vmm/err.h).
+$(BUILD)/virqstat: $(PROBE_OBJS) $(BUILD)/obj/vmm-mini/err.o
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^ -lbpf -lelf -lz
 .SECONDARY: $(BUILD)/probes/virqstat.bpf.o

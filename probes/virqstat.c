@@ -35,6 +35,8 @@
 #include "virqstat_out.h"
 #include "virqlab_cli.h"
 
+const char *prog_name = "virqstat";
+
 #define EXIT_USAGE	2
 #define EXIT_INTERNAL	3
 #define EXIT_NO_BPF	4
@@ -86,19 +88,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("virqstat: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* Without -v, failures reach the user as our own one-line errors. */
@@ -131,7 +120,7 @@ static const char *tracefs(void)
 	if (!mount("nodev", dirs[0], "tracefs", 0, NULL))
 		return dirs[0];
 	if (errno == EPERM || errno == EACCES)
-		fail(EXIT_NO_BPF, "no access to tracefs at %s: %s (needs root, or CAP_BPF and "
+		die_code(EXIT_NO_BPF, "no access to tracefs at %s: %s (needs root, or CAP_BPF and "
 		     "CAP_PERFMON)", dirs[0], strerror(errno));
 	return NULL;
 }
@@ -206,9 +195,9 @@ static void attach_tracepoints(struct virqstat_bpf *skel, const char *tfs, struc
 		} else {
 			ri->tp[tp] = TP_FAILED;
 			if (errno == EPERM || errno == EACCES)
-				fail(EXIT_NO_BPF, "cannot attach to kvm:%s: %s (needs root or "
+				die_code(EXIT_NO_BPF, "cannot attach to kvm:%s: %s (needs root or "
 				     "CAP_PERFMON)", tp_names[tp], strerror(errno));
-			fprintf(stderr, "virqstat: kvm:%s exists but did not attach: %s\n",
+			pr_err("kvm:%s exists but did not attach: %s",
 				tp_names[tp], strerror(errno));
 		}
 	}
@@ -273,10 +262,10 @@ static void spawn(struct child *c, char **argv)
 	int go[2], err[2];
 
 	if (pipe(go) || pipe2(err, O_CLOEXEC))
-		fail(EXIT_INTERNAL, "pipe: %s", strerror(errno));
+		die_code(EXIT_INTERNAL, "pipe: %s", strerror(errno));
 	c->pid = fork();
 	if (c->pid < 0)
-		fail(EXIT_INTERNAL, "fork: %s", strerror(errno));
+		die_code(EXIT_INTERNAL, "fork: %s", strerror(errno));
 	if (c->pid == 0) {
 		char byte;
 		int e;
@@ -310,11 +299,11 @@ static void release(struct child *c, const char *cmd)
 	int e;
 
 	if (write(c->go_fd, "x", 1) != 1)
-		fail(EXIT_INTERNAL, "cannot start %s: %s", cmd, strerror(errno));
+		die_code(EXIT_INTERNAL, "cannot start %s: %s", cmd, strerror(errno));
 	close(c->go_fd);
 	if (read(c->err_fd, &e, sizeof(e)) == sizeof(e)) {
 		waitpid(c->pid, NULL, 0);
-		fail(EXIT_USAGE, "cannot run '%s': %s", cmd, strerror(e));
+		die_usage("cannot run '%s': %s", cmd, strerror(e));
 	}
 	close(c->err_fd);
 }
@@ -382,17 +371,17 @@ int main(int argc, char **argv)
 
 	/* Usage errors are one line, ours: getopt's own would make it two. */
 	opterr = 0;
-	while ((opt = cli_getopt("virqstat", argc, argv, "+p:i:qvh", longopts)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "+p:i:qvh", longopts)) != -1) {
 		switch (opt) {
 		case 'p':
 			pid = strtol(optarg, &end, 10);
 			if (*end || pid <= 0)
-				fail(EXIT_USAGE, "-p '%s': expected a process id", optarg);
+				die_usage("-p '%s': expected a process id", optarg);
 			break;
 		case 'i':
 			interval = strtod(optarg, &end);
 			if (*end || !(interval > 0))
-				fail(EXIT_USAGE, "-i '%s': expected seconds > 0", optarg);
+				die_usage("-i '%s': expected seconds > 0", optarg);
 			break;
 		case OPT_STATS: out = optarg; break;
 		case 'q': quiet = true; break;
@@ -402,20 +391,20 @@ int main(int argc, char **argv)
 		case OPT_NO_USDT: want_usdt = false; break;
 		case OPT_BPF_STATS: bpf_stats = true; break;
 		case OPT_VERSION: cli_version("virqstat");
-		default: fail(EXIT_USAGE, "bad option or missing value: '%s' (see --help)",
+		default: die_usage("bad option or missing value: '%s' (see --help)",
 			      argv[optind - 1]);
 		}
 	}
 	have_cmd = optind < argc;
 	if (have_cmd && pid)
-		fail(EXIT_USAGE, "unexpected argument '%s': -p PID traces a process, -- CMD starts one"
-		     " (see --help)", argv[optind]);
+		die_usage("unexpected argument '%s': -p PID traces a process, -- CMD starts one"
+			  " (see --help)", argv[optind]);
 	if (have_cmd == (pid != 0))
-		fail(EXIT_USAGE, "give either -p PID or -- CMD [ARGS...] (see --help)");
+		die_usage("give either -p PID or -- CMD [ARGS...] (see --help)");
 	if (pid && kill(pid, 0) && errno == ESRCH)
-		fail(EXIT_USAGE, "-p %d: no such process", pid);
+		die_usage("-p %d: no such process", pid);
 	if (have_cmd && !resolve_command(argv[optind], binary))
-		fail(EXIT_USAGE, "cannot run '%s': command not found", argv[optind]);
+		die_usage("cannot run '%s': command not found", argv[optind]);
 	if (pid) {
 		char exe[64];
 		ssize_t n;
@@ -423,21 +412,21 @@ int main(int argc, char **argv)
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
 		n = readlink(exe, binary, sizeof(binary) - 1);
 		if (n < 0)
-			fail(EXIT_USAGE, "-p %d: cannot read %s: %s", pid, exe, strerror(errno));
+			die_usage("-p %d: cannot read %s: %s", pid, exe, strerror(errno));
 		binary[n] = '\0';
 	}
 	if (out) {
 		FILE *f = fopen(out, "a");	/* fail now, not after the run */
 
 		if (!f)
-			fail(EXIT_USAGE, "--stats %s: %s", out, strerror(errno));
+			die_usage("--stats %s: %s", out, strerror(errno));
 		fclose(f);
 	}
 
 	libbpf_set_print(libbpf_print);
 	tfs = tracefs();
 	if (!tfs)
-		fail(EXIT_NO_BPF, "no tracefs at /sys/kernel/tracing and cannot mount it (needs root)");
+		die_code(EXIT_NO_BPF, "no tracefs at /sys/kernel/tracing and cannot mount it (needs root)");
 	if (have_cmd)
 		spawn(&child, &argv[optind]);
 	ri.pid = have_cmd ? child.pid : pid;
@@ -450,7 +439,7 @@ int main(int argc, char **argv)
 
 	skel = virqstat_bpf__open();
 	if (!skel)
-		fail(EXIT_NO_BPF, "cannot open the BPF object: %s", strerror(errno));
+		die_code(EXIT_NO_BPF, "cannot open the BPF object: %s", strerror(errno));
 	skel->rodata->target_tgid = ri.pid;
 	set_keys(skel, tfs);
 	err = virqstat_bpf__load(skel);
@@ -458,16 +447,16 @@ int main(int argc, char **argv)
 		if (have_cmd)
 			kill(child.pid, SIGKILL);
 		if (geteuid() == 0 && (err == -EACCES || err == -EINVAL))
-			fail(EXIT_NO_BPF, "this kernel's verifier rejected the BPF programs: %s "
+			die_code(EXIT_NO_BPF, "this kernel's verifier rejected the BPF programs: %s "
 			     "(-v shows its log)", strerror(-err));
-		fail(EXIT_NO_BPF, "cannot load BPF programs: %s%s", strerror(-err),
+		die_code(EXIT_NO_BPF, "cannot load BPF programs: %s%s", strerror(-err),
 		     err == -EPERM || err == -EACCES ?
 		     " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 	}
 	if (bpf_stats) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0)
-			fail(EXIT_NO_BPF, "--bpf-stats: cannot enable BPF run-time statistics: %s",
+			die_code(EXIT_NO_BPF, "--bpf-stats: cannot enable BPF run-time statistics: %s",
 			     strerror(-stats_fd));
 	}
 	if (want_tp)
@@ -480,7 +469,7 @@ int main(int argc, char **argv)
 	else
 		snprintf(ri.usdt_why, sizeof(ri.usdt_why), "off (--no-usdt)");
 	if (!ri.usdt && verbose)
-		fprintf(stderr, "virqstat: %s\n", ri.usdt_why);
+		pr_err("%s", ri.usdt_why);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -526,7 +515,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		table_print(stdout, skel, &ri);
 	if (out && tsv_write(out, skel, &ri)) {
-		fprintf(stderr, "virqstat: --stats %s: %s\n", out, strerror(errno));
+		pr_err("--stats %s: %s", out, strerror(errno));
 		if (!code)
 			code = EXIT_INTERNAL;
 	}

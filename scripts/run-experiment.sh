@@ -129,22 +129,20 @@ run_cell() {
 		_vlen="--duration $(awk -v d="$wl_duration" 'BEGIN { print d + 1 }')"
 		_glen="--duration $wl_duration"
 	fi
-	# mask-poll is vmm-mini's mask-direct with the guest consumer polling
-	# (poll_us=N); the cell keeps the name mask-poll. The guest takes its
+	# Every workload mode is a vmm-mini --mode of the same name; coalesce and
+	# mask-poll take their window from the workload. The guest takes its
 	# knobs as space-separated key=value words in one --args.
-	_vmode=$_mode _gargs=
-	# coalesce is vmm-mini's inject with interrupt moderation.
-	[ "$_mode" = mask-poll ] && _vmode=mask-direct _gargs="poll_us=$wl_poll_us"
-	_vcoal=
-	[ "$_mode" = coalesce ] && _vmode=inject _vcoal="--coalesce-us $wl_coalesce_us"
-	[ "$wl_hobble" = on ] && [ "$_vmode" = mask-direct ] && _gargs="${_gargs:+$_gargs }hobble=1"
+	_vknob= _gargs=
+	[ "$_mode" = coalesce ] && _vknob="--coalesce-us $wl_coalesce_us"
+	[ "$_mode" = mask-poll ] && _vknob="--poll-us $wl_poll_us"
+	case "$_mode" in mask-direct|mask-poll) [ "$wl_hobble" = on ] && _gargs="hobble=1" ;; esac
 	_wrap=
 	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q --stats $cur_tmp/probes.tsv --"
 	# shellcheck disable=SC2086
-	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_vmode" $_vlen \
+	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" $_vlen \
 		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \
 		--stats "$cur_tmp/stats.tsv" --sender-stats "$cur_tmp/gen.tsv" \
-		--latency-log "$cur_tmp/lat.tsv" $_vcoal \
+		--latency-log "$cur_tmp/lat.tsv" $_vknob \
 		${_gargs:+--args "$_gargs"} > "$cur_tmp/vmm.log" 2>&1 &
 	vmm_pid=$!
 	echo "$vmm_pid" > "$cur_tmp/vmm.pid"

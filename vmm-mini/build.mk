@@ -5,6 +5,7 @@ VMM_SRCS := \
 	vmm-mini/clock.c \
 	vmm-mini/console.c \
 	vmm-mini/costs.c \
+	vmm-mini/err.c \
 	vmm-mini/ioport.c \
 	vmm-mini/irq.c \
 	vmm-mini/kvm-cpu.c \
@@ -17,7 +18,9 @@ VMM_SRCS := \
 	vmm-mini/test_dev.c \
 	vmm-mini/ucall.c \
 	vmm-mini/util.c \
-	vmm-mini/virqnet.c
+	vmm-mini/virqnet.c \
+	vmm-mini/virqnet_kvm.c \
+	vmm-mini/virqnet_modes.c
 
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -40,7 +43,8 @@ $(BUILD)/vmm-mini-asan: $(VMM_ASAN_OBJS)
 	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
 # C unit tests of the host-side pieces (TAP via tests/lib/tap.h).
-$(BUILD)/tests/unit: $(BUILD)/obj/tests/host/unit.o $(BUILD)/obj/vmm-mini/clock.o $(BUILD)/obj/vmm-mini/util.o
+$(BUILD)/tests/unit: $(BUILD)/obj/tests/host/unit.o $(BUILD)/obj/vmm-mini/clock.o \
+		$(BUILD)/obj/vmm-mini/err.o $(BUILD)/obj/vmm-mini/util.o
 	$(quiet) LD $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)

@@ -40,12 +40,9 @@ static void msi_encode(uint32_t apic_id, uint8_t vector, uint32_t *addr, uint32_
 int irq__signal_msi(struct vm *vm, uint32_t apic_id, uint8_t vector)
 {
 	struct kvm_msi msi = { 0 };
-	int r;
 
 	msi_encode(apic_id, vector, &msi.address_lo, &msi.data);
-	r = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
-	if (r < 0)
-		die("KVM_SIGNAL_MSI: %s", strerror(errno));
+	kvm_ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
 	return 0;
 }
 

@@ -43,7 +43,7 @@ static struct kvm_cpuid2 *supported_cpuid(struct vm *vm)
 		if (!cpuid)
 			die("out of memory for CPUID");
 		cpuid->nent = nent;
-		if (ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
+		if (__kvm_ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
 			return cpuid;
 		if (errno != E2BIG)
 			die("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
@@ -144,7 +144,7 @@ void vcpu_create(struct vm *vm, int id)
 
 	vcpu->vm = vm;
 	vcpu->id = id;
-	vcpu->fd = kvm_ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
+	vcpu->fd = kvm_ioctl_val(vm->vm_fd, KVM_CREATE_VCPU, id);
 	vcpu->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED)
 		die("mmap of vCPU %d kvm_run: %s", id, strerror(errno));
@@ -156,7 +156,7 @@ void vcpu_create(struct vm *vm, int id)
 	 */
 	kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp);
 	if (id == 0) {
-		long khz = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+		long khz = __kvm_ioctl_val(vcpu->fd, KVM_GET_TSC_KHZ, 0);
 
 		vm->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
 	}
@@ -173,7 +173,7 @@ int vcpu_get_msr(struct vcpu *vcpu, uint32_t index, uint64_t *value)
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e;
 	} m = { .hdr.nmsrs = 1, .e.index = index };
-	int n = ioctl(vcpu->fd, KVM_GET_MSRS, &m);
+	int n = __kvm_ioctl(vcpu->fd, KVM_GET_MSRS, &m.hdr);
 
 	if (n < 0)
 		return -errno;
@@ -197,9 +197,9 @@ int vcpu_get_tsc_offset(struct vcpu *vcpu, int64_t *offset)
 		.addr = (uintptr_t)offset,
 	};
 
-	if (ioctl(vcpu->fd, KVM_HAS_DEVICE_ATTR, &attr) < 0)
+	if (__kvm_ioctl(vcpu->fd, KVM_HAS_DEVICE_ATTR, &attr) < 0)
 		return -errno;
-	if (ioctl(vcpu->fd, KVM_GET_DEVICE_ATTR, &attr) < 0)
+	if (__kvm_ioctl(vcpu->fd, KVM_GET_DEVICE_ATTR, &attr) < 0)
 		return -errno;
 	return 0;
 #else
@@ -214,7 +214,8 @@ void vcpu_dump(struct vcpu *vcpu, FILE *out)
 	struct kvm_sregs s;
 	struct kvm_regs r;
 
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
+	if (__kvm_ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
+	    __kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
 		fprintf(out, "  (registers unavailable: %s)\n", strerror(errno));
 		return;
 	}
@@ -256,16 +257,16 @@ static void vcpu_fatal(struct vcpu *vcpu, const char *fmt, ...)
 static void vcpu_fatal(struct vcpu *vcpu, const char *fmt, ...)
 {
 	struct kvm_regs r = { 0 };
+	char what[512];
 	va_list ap;
 
 	console__flush(vcpu->vm);
-	ioctl(vcpu->fd, KVM_GET_REGS, &r);
-	pthread_mutex_lock(&vcpu->vm->console_lock);
-	fprintf(stderr, "%s: vCPU %d: ", prog_name, vcpu->id);
+	__kvm_ioctl(vcpu->fd, KVM_GET_REGS, &r);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " at guest RIP 0x%llx\n", r.rip);
+	pthread_mutex_lock(&vcpu->vm->console_lock);
+	pr_err("vCPU %d: %s at guest RIP 0x%llx", vcpu->id, what, r.rip);
 	vcpu_dump(vcpu, stderr);
 	pthread_mutex_unlock(&vcpu->vm->console_lock);
 	vm_finish(vcpu->vm, VMM_EXIT_HOST);
@@ -343,7 +344,7 @@ static void *vcpu_thread(void *arg)
 		int r;
 
 		vcpu->run_tsc = rdtsc();
-		r = ioctl(vcpu->fd, KVM_RUN, 0);
+		r = __kvm_ioctl_val(vcpu->fd, KVM_RUN, 0);
 		/* One per kvm:kvm_userspace_exit event: the probes check this. */
 		vcpu->runs++;
 		if (atomic_load(&vcpu->snap_state) == SNAP_ASKED)
@@ -415,11 +416,11 @@ static void vcpu_take_snapshot(struct vcpu *vcpu)
 	if (!atomic_compare_exchange_strong(&vcpu->snap_state, &asked, SNAP_TAKING))
 		return;
 	s->err = 0;
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &s->regs) < 0 ||
-	    ioctl(vcpu->fd, KVM_GET_SREGS, &s->sregs) < 0 ||
-	    ioctl(vcpu->fd, KVM_GET_LAPIC, &s->lapic) < 0 ||
-	    ioctl(vcpu->fd, KVM_GET_MP_STATE, &s->mp) < 0 ||
-	    ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
+	if (__kvm_ioctl(vcpu->fd, KVM_GET_REGS, &s->regs) < 0 ||
+	    __kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s->sregs) < 0 ||
+	    __kvm_ioctl(vcpu->fd, KVM_GET_LAPIC, &s->lapic) < 0 ||
+	    __kvm_ioctl(vcpu->fd, KVM_GET_MP_STATE, &s->mp) < 0 ||
+	    __kvm_ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
 		s->err = errno;
 	atomic_store(&vcpu->snap_state, SNAP_DONE);
 }

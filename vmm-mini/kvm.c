@@ -61,7 +61,7 @@ void kvm_flavour_detect(struct kvm_flavour *f)
 
 bool kvm_cap(struct vm *vm, long cap)
 {
-	return ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0;
+	return __kvm_ioctl_val(vm->vm_fd, KVM_CHECK_EXTENSION, cap) > 0;
 }
 
 static void require_cap(struct vm *vm, long cap, const char *name)
@@ -78,22 +78,22 @@ void vm_create(struct vm *vm)
 	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->sys_fd < 0)
 		die("/dev/kvm: %s", strerror(errno));
-	api = kvm_ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0);
+	api = kvm_ioctl_val(vm->sys_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION)
 		die("KVM_GET_API_VERSION: %ld, expected %d", api, KVM_API_VERSION);
 
-	vm->vm_fd = kvm_ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	vm->vm_fd = kvm_ioctl_val(vm->sys_fd, KVM_CREATE_VM, 0);
 	require_cap(vm, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP");
 	require_cap(vm, KVM_CAP_IRQFD, "KVM_CAP_IRQFD");
 	require_cap(vm, KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI");
 	require_cap(vm, KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT");
 
-	vm->run_size = kvm_ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->run_size = kvm_ioctl_val(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 
 	/* VMX needs a TSS region below 4 GiB outside RAM; harmless elsewhere. */
 	if (kvm_cap(vm, KVM_CAP_SET_TSS_ADDR))
-		kvm_ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000);
-	kvm_ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0);
+		kvm_ioctl_val(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000);
+	kvm_ioctl_val(vm->vm_fd, KVM_CREATE_IRQCHIP, 0);
 
 	vm->ram_size = vm->cfg.mem_bytes;
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,

@@ -11,9 +11,9 @@
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "vmm/kvm.h"
 #include "vmm/kvm_stats.h"
 #include "vmm/util.h"
 
@@ -25,7 +25,7 @@ int kvm_stats_open(struct kvm_stats *st, int kvm_fd)
 	char *descs;
 
 	memset(st, 0, sizeof(*st));
-	st->fd = ioctl(kvm_fd, KVM_GET_STATS_FD, NULL);
+	st->fd = __kvm_ioctl_val(kvm_fd, KVM_GET_STATS_FD, 0);
 	if (st->fd < 0)
 		return -errno;
 	if (pread(st->fd, &hdr, sizeof(hdr), 0) != sizeof(hdr) || hdr.name_size > 256) {

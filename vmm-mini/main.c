@@ -23,7 +23,9 @@
 #include "vmm/virqnet_dev.h"
 #include "virqlab_cli.h"
 
-static const char usage_text[] =
+const char *prog_name = "vmm-mini";
+
+static const char usage_head[] =
 "Usage: vmm-mini [OPTIONS]\n"
 "Boot the virqlab guest kernel under KVM and run one of its self-tests.\n"
 "\n"
@@ -31,8 +33,8 @@ static const char usage_text[] =
 "  --guest FILE      guest kernel ELF (default: guest.elf beside this binary)\n"
 "  --test NAME       guest self-test to run (default: hello); 'costs' prints\n"
 "                    the primitive-cost table\n"
-"  --mode MODE       interrupt mode: inject | mask-direct | sink (default:\n"
-"                    inject); passed to the guest, and the device's mode\n"
+"  --mode MODE       receive mode, one of the table below (default: inject);\n"
+"                    the device's mode, and passed to the guest\n"
 "  --args 'K=V ...'  extra guest arguments, e.g. 'count=1000 samples=500'\n"
 "  --vcpus N         number of vCPUs, 1..64 (default: 1)\n"
 "  --mem MiB         guest RAM in MiB, even, 4..3072 (default: 64)\n"
@@ -46,9 +48,12 @@ static const char usage_text[] =
 "  --duration S      or stop after S seconds of receiving\n"
 "  --idle S          with --count: give up on missing tail packets after S\n"
 "                    seconds without arrivals (default: 2)\n"
-"  --coalesce-us N   inject only: interrupt moderation, one interrupt for the\n"
-"                    arrivals of N us (1..1000000) from the first, or at once\n"
-"                    when a quarter of the ring waits (default: off)\n"
+"  --coalesce-us N   coalesce only: one interrupt for the arrivals of N us\n"
+"                    (1..1000000) from the first, or at once when a quarter\n"
+"                    of the ring waits (default: 100)\n"
+"  --poll-us N       mask-poll only: the guest consumer polls the ring N us\n"
+"                    (1..1000000), still masked, before it sleeps (default:\n"
+"                    1000; the guest's poll_us=N)\n"
 "  --rx-cpu N        pin the receive thread (the device) to host CPU N\n"
 "  --vcpu-cpu N      pin every vCPU thread to host CPU N (with --rx-cpu M,\n"
 "                    M != N: device and guest on two real cores in parallel)\n"
@@ -62,7 +67,9 @@ static const char usage_text[] =
 "                    guest consumer), one per line in consumption order\n"
 "  --list-tests      print the guest image's self-test names, one a line\n"
 "  --version         print \"vmm-mini (virqlab) REVISION\" and exit\n"
-"  -h, --help        show this help\n"
+"  -h, --help        show this help\n";
+
+static const char usage_tail[] =
 "\n"
 "Exit codes:\n"
 "  0    guest finished OK\n"
@@ -84,14 +91,14 @@ static const char usage_text[] =
 "  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 200000 \\\n"
 "           --stats run.tsv --timeout 120 &\n"
 "  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n"
-"  vmm-mini --source udp:127.0.0.1:9000 --mode inject --coalesce-us 200 \\\n"
+"  vmm-mini --source udp:127.0.0.1:9000 --mode coalesce --coalesce-us 200 \\\n"
 "           --count 200000 --stats coalesced.tsv --timeout 120 &\n";
 
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
-	OPT_VERSION, OPT_LIST_TESTS,
+	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US,
 };
 
 static const struct option long_opts[] = {
@@ -110,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "latency-log", required_argument, NULL, OPT_LATENCY_LOG },
 	{ "coalesce-us", required_argument, NULL, OPT_COALESCE_US },
+	{ "poll-us", required_argument, NULL, OPT_POLL_US },
 	{ "rx-cpu", required_argument, NULL, OPT_RX_CPU },
 	{ "vcpu-cpu", required_argument, NULL, OPT_VCPU_CPU },
 	{ "sender-stats", required_argument, NULL, OPT_SENDER_STATS },
@@ -136,6 +144,46 @@ static const char *default_guest(void)
 
 static bool list_tests;
 
+static void usage(void)
+{
+	fputs(usage_head, stdout);
+	fputs("\nModes (--mode; the same names in workloads, stats and README):\n", stdout);
+	for (unsigned int i = 0; i < virqnet_nr_modes; i++)
+		printf("  %-12s  %s\n", virqnet_modes[i].name, virqnet_modes[i].summary);
+	fputs(usage_tail, stdout);
+}
+
+/* Whether the guest argument string already sets KEY (key=value words). */
+static bool has_guest_arg(const char *args, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = args; (p = strstr(p, key)); p += n)
+		if ((p == args || p[-1] == ' ') && p[n] == '=')
+			return true;
+	return false;
+}
+
+/* A mode's own knobs: defaults, and mask-poll's window as the guest's poll_us=. */
+static void mode_knobs(struct vm_config *cfg)
+{
+	static char args[sizeof(((struct virqlab_boot_info *)0)->args)];
+
+	if (cfg->rx_mode->coalesce && !cfg->coalesce_us)
+		cfg->coalesce_us = 100;
+	if (!cfg->rx_mode->poll)
+		return;
+	if (has_guest_arg(cfg->args, "poll_us"))
+		die_usage("--args poll_us=...: with --mode mask-poll the window is --poll-us N");
+	if (!cfg->poll_us)
+		cfg->poll_us = 1000;
+	if ((size_t)snprintf(args, sizeof(args), "poll_us=%llu%s%s",
+			     (unsigned long long)cfg->poll_us, *cfg->args ? " " : "",
+			     cfg->args) >= sizeof(args))
+		die_usage("--args '%s': too long", cfg->args);
+	cfg->args = args;
+}
+
 static void parse_args(int argc, char **argv, struct vm_config *cfg, const char **tsv,
 		       const char **latlog, struct rx_source *src)
 {
@@ -147,7 +195,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		.mem_bytes = 64ull << 20, .idle_s = 2, .rx_cpu = -1, .vcpu_cpu = -1,
 	};
 	opterr = 0;
-	while ((c = cli_getopt("vmm-mini", argc, argv, "h", long_opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", long_opts)) != -1) {
 		switch (c) {
 		case OPT_GUEST:
 			cfg->guest_path = optarg;
@@ -210,6 +258,11 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 				die_usage("--coalesce-us '%s': expected microseconds from 1 to 1000000",
 					  optarg);
 			break;
+		case OPT_POLL_US:
+			if (!parse_u64(optarg, 1, 1000000, &cfg->poll_us))
+				die_usage("--poll-us '%s': expected microseconds from 1 to 1000000",
+					  optarg);
+			break;
 		case OPT_SENDER_STATS:
 			src->sender_stats = optarg;
 			break;
@@ -232,7 +285,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_VERSION:
 			cli_version("vmm-mini");
 		case 'h':
-			fputs(usage_text, stdout);
+			usage();
 			exit(0);
 		default:
 			if (optopt && optopt < 0x100)
@@ -246,14 +299,17 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	if (!cfg->guest_path)
 		cfg->guest_path = default_guest();
-	cfg->rx_mode = virqnet_mode_parse(cfg->mode);
-	if (cfg->rx_mode < 0)
-		die_usage("--mode '%s': expected inject, mask-direct or sink", cfg->mode);
-	if (cfg->coalesce_us && cfg->rx_mode != VIRQNET_MODE_INJECT)
-		die_usage("--coalesce-us moderates inject's interrupts: it needs --mode inject");
+	cfg->rx_mode = virqnet_mode_find(cfg->mode);
+	if (!cfg->rx_mode)
+		die_usage("--mode '%s': expected one of %s", cfg->mode, virqnet_mode_names());
+	if (cfg->coalesce_us && !cfg->rx_mode->coalesce)
+		die_usage("--coalesce-us sets coalesce's window: it needs --mode coalesce");
+	if (cfg->poll_us && !cfg->rx_mode->poll)
+		die_usage("--poll-us sets mask-poll's window: it needs --mode mask-poll");
 	if (!cfg->source) {
-		if (cfg->count || cfg->duration_s > 0 || *latlog || cfg->coalesce_us)
-			die_usage("--count, --duration, --latency-log and --coalesce-us need --source");
+		if (cfg->count || cfg->duration_s > 0 || *latlog || cfg->coalesce_us || cfg->poll_us)
+			die_usage("--count, --duration, --latency-log, --coalesce-us and --poll-us need "
+				  "--source");
 		if (cfg->stats_path && strcmp(cfg->test, "costs"))
 			die_usage("--stats needs --source, or --test costs");
 		*tsv = cfg->stats_path;
@@ -265,8 +321,9 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	}
 	if (!cfg->count && cfg->duration_s <= 0)
 		die_usage("--source needs --count N or --duration S");
+	mode_knobs(cfg);
 	if (!cfg->test_given)
-		cfg->test = cfg->rx_mode == VIRQNET_MODE_SINK ? "idle" : "rx";
+		cfg->test = cfg->rx_mode->has_driver ? "rx" : "idle";
 	src->count = cfg->count;
 	src->duration_s = cfg->duration_s;
 	src->idle_s = cfg->idle_s;

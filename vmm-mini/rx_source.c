@@ -3,7 +3,10 @@
  * rx_source.c - the device thread: receive datagrams from a real UDP socket
  * with io_uring directly into the guest's buffers (the device's DMA), with
  * kernel receive timestamps (SO_TIMESTAMPNS) and the socket's drop counter
- * (SO_RXQ_OVFL), and hand each one to the virqnet device model.
+ * (SO_RXQ_OVFL), and hand each one to the virqnet device model. This file
+ * is only the io_uring work: which buffer a receive lands in, what the
+ * datagram was, where it goes and every count about it are the device
+ * model's (virqnet.c), which lends buffers and takes each completion whole.
  *
  * Up to RX_QD receives are queued, each holding one guest buffer, but they
  * form one chain (IOSQE_IO_LINK): io_uring issues a link only when the one
@@ -56,9 +59,8 @@ struct rx_req {
 		char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)) + 64];
 		struct cmsghdr align;
 	} ctrl;
-	bool busy, guest;
-	uint32_t buf_id, gen, cap;
-	uint8_t *data;
+	bool busy;
+	struct rx_buf buf;		/* lent by the device, or the scratch area */
 	uint8_t scratch[SCRATCH_SIZE];
 };
 
@@ -113,8 +115,8 @@ static struct io_uring_sqe *post_recv(struct io_uring *ring, struct rx_source *s
 
 	if (!sqe)
 		return NULL;
-	r->iov.iov_base = r->data;
-	r->iov.iov_len = r->cap;
+	r->iov.iov_base = r->buf.data;
+	r->iov.iov_len = r->buf.cap;
 	memset(&r->msg, 0, sizeof(r->msg));
 	r->msg.msg_iov = &r->iov;
 	r->msg.msg_iovlen = 1;
@@ -125,14 +127,6 @@ static struct io_uring_sqe *post_recv(struct io_uring *ring, struct rx_source *s
 	io_uring_sqe_set_data(sqe, r);
 	r->busy = true;
 	return sqe;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /*
@@ -151,14 +145,12 @@ static void read_sock_drops(struct rx_source *src, struct virqnet *dev)
 			strerror(errno));
 		return;
 	}
-	if (mem[SK_MEMINFO_DROPS] > dev->c.sock_overflow)
-		dev->c.sock_overflow = mem[SK_MEMINFO_DROPS];
+	virqnet_sock_drops(dev, mem[SK_MEMINFO_DROPS]);
 }
 
 /* Kernel receive timestamp and socket drop counter from the control data. */
-static uint64_t parse_cmsgs(struct rx_req *r, struct virqnet *dev)
+static void parse_cmsgs(struct rx_req *r, struct rx_done *d)
 {
-	uint64_t rx_ns = 0;
 	struct cmsghdr *c;
 
 	for (c = CMSG_FIRSTHDR(&r->msg); c; c = CMSG_NXTHDR(&r->msg, c)) {
@@ -168,70 +160,29 @@ static uint64_t parse_cmsgs(struct rx_req *r, struct virqnet *dev)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			rx_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+			d->rx_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 		} else if (c->cmsg_type == SO_RXQ_OVFL && c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
 			uint32_t drops;
 
 			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
-			if (drops > dev->c.sock_overflow)
-				dev->c.sock_overflow = drops;
+			d->sock_drops = drops;
 		}
 	}
-	if (!rx_ns) {
-		dev->c.no_timestamp++;
-		rx_ns = realtime_ns();
-	}
-	return rx_ns;
 }
 
+/* A completion, handed to the device whole; the request is free again. */
 static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *r, int res)
 {
-	uint64_t rx_ns;
-	uint32_t len;
+	struct rx_done d = { .buf = r->buf, .res = res, .sock_drops = -1 };
 
 	r->busy = false;
-	if (res < 0) {
-		if (r->guest)
-			virqnet_return_buffer(dev, r->buf_id, r->gen);
-		if (res != -EAGAIN && res != -EINTR && res != -ECANCELED)
-			dev->c.recv_errors++;
-		return;
+	if (res >= 0) {
+		parse_cmsgs(r, &d);
+		src->last_ns = now_ns();
+		if (!src->first_ns)
+			src->first_ns = src->last_ns;
 	}
-	len = res;
-	rx_ns = parse_cmsgs(r, dev);
-	src->last_ns = now_ns();
-	if (!src->first_ns)
-		src->first_ns = src->last_ns;
-	dev->c.arrivals++;
-
-	if (!virqnet_account(dev, r->data, len < r->cap ? len : r->cap, rx_ns)) {
-		if (r->guest)
-			virqnet_return_buffer(dev, r->buf_id, r->gen);
-		return;
-	}
-	if (len > r->cap) {
-		dev->c.drop_too_big++;
-		if (r->guest)
-			virqnet_return_buffer(dev, r->buf_id, r->gen);
-	} else if (r->guest) {
-		dev->c.bytes += len;
-		virqnet_publish(dev, r->buf_id, len, rx_ns, r->gen);
-	} else if (dev->mode == VIRQNET_MODE_SINK) {
-		dev->c.bytes += len;
-		dev->c.sink_delivered++;
-	} else if (virqnet_take_buffer(dev, &r->buf_id, &r->data, &r->cap, &r->gen)) {
-		/* Buffers came back while this receive waited: not a drop. */
-		if (len > r->cap) {
-			dev->c.drop_too_big++;
-			virqnet_return_buffer(dev, r->buf_id, r->gen);
-			return;
-		}
-		memcpy(r->data, r->scratch, len);
-		dev->c.bytes += len;
-		virqnet_publish(dev, r->buf_id, len, rx_ns, r->gen);
-	} else {
-		dev->c.drop_ring_full++;
-	}
+	virqnet_rx_complete(dev, &d);
 }
 
 /*
@@ -252,34 +203,33 @@ static void refill(struct io_uring *ring, struct rx_source *src, struct virqnet 
 	for (int i = 0; i < RX_QD; i++) {
 		struct rx_req *r = &reqs[i];
 
-		r->guest = virqnet_take_buffer(dev, &r->buf_id, &r->data, &r->cap, &r->gen);
-		if (!r->guest) {
+		if (!virqnet_rx_buffer(dev, &r->buf)) {
 			if (prev)
 				break;
-			r->data = r->scratch;
-			r->cap = SCRATCH_SIZE;
+			r->buf.data = r->scratch;
+			r->buf.cap = SCRATCH_SIZE;
 		}
 		sqe = post_recv(ring, src, r);
 		if (!sqe) {
-			if (r->guest)
-				virqnet_return_buffer(dev, r->buf_id, r->gen);
+			virqnet_rx_cancel(dev, &r->buf);
 			break;
 		}
 		if (prev)
 			prev->flags |= IOSQE_IO_LINK;
 		prev = sqe;
-		if (!r->guest)
+		if (!r->buf.guest)
 			break;
 	}
 }
 
 static bool receiving_done(struct rx_source *src, struct virqnet *dev)
 {
-	uint64_t now = now_ns();
+	uint64_t now = now_ns(), next_seq;
 
 	if (atomic_load(&src->vm->stopping))
 		return true;
-	if (src->count && dev->next_seq >= src->count)
+	virqnet_progress(dev, NULL, NULL, &next_seq, NULL);
+	if (src->count && next_seq >= src->count)
 		return true;
 	if (src->duration_s > 0 && now - src->ready_ns >= src->duration_s * 1e9)
 		return true;
@@ -288,37 +238,6 @@ static bool receiving_done(struct rx_source *src, struct virqnet *dev)
 		return true;
 	}
 	return false;
-}
-
-/*
- * The guest stopped consuming. Say what the device and the target vCPU were
- * in (flags, registers, LAPIC IRR/ISR, mp_state), then see whether the kick
- * that took the snapshot was enough to get it going again: a vCPU that only
- * needed to re-enter KVM_RUN to take its interrupt points at a lost wake-up
- * below the guest, not at the guest's handshake.
- */
-static void report_stuck_guest(struct vm *vm, struct virqnet *dev, struct clock_anchor *anchor)
-{
-	struct vcpu *vcpu = &vm->vcpus[dev->irq_cpu < vm->nr_vcpus ? dev->irq_cpu : 0];
-	uint32_t before = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE), after;
-	struct vcpu_snapshot s = { 0 };	/* err stays 0 if the thread never answers */
-
-	virqnet_dump(dev, "the guest left the ring undrained for 10 s");
-	virqnet_dump_trace(dev, 24);
-	if (!vcpu_snapshot(vcpu, &s)) {
-		pr_warn("vCPU %d: no state: %s", vcpu->id,
-			s.err ? strerror(s.err) : "its thread did not answer the kick");
-		return;
-	}
-	vcpu_snapshot_print(&s, vcpu->id, dev->vector);
-	for (int i = 0; i < 2000 && !atomic_load(&vm->stopping) && !virqnet_drained(dev); i++) {
-		clock_anchor_take(anchor, vm->tsc_khz);
-		virqnet_reclaim(dev, anchor);
-		usleep(1000);
-	}
-	after = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE);
-	pr_warn("virqnet: after the kick the guest consumed %u more (%s)", after - before,
-		virqnet_drained(dev) ? "ring drained" : "ring still undrained");
 }
 
 static void *rx_thread(void *arg)
@@ -331,7 +250,7 @@ static void *rx_thread(void *arg)
 	struct io_uring ring;
 	struct rx_req *reqs;
 	bool announced = false;
-	uint64_t drain_deadline;
+	uint64_t drain_deadline, next_seq, published;
 	int err;
 
 	reqs = calloc(RX_QD, sizeof(*reqs));
@@ -345,16 +264,16 @@ static void *rx_thread(void *arg)
 	while (!receiving_done(src, dev)) {
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
-		uint64_t arrivals, suppressed, due;
+		uint64_t arrivals, suppressed, arrivals1, suppressed1, due;
 
 		if (!announced && virqnet_ready(dev)) {
 			char a[INET_ADDRSTRLEN];
 
 			inet_ntop(AF_INET, &src->addr.sin_addr, a, sizeof(a));
 			pr_info("virqnet: ready, receiving on udp:%s:%u (mode %s)", a,
-				ntohs(src->addr.sin_port), virqnet_mode_name(dev->mode));
+				ntohs(src->addr.sin_port), dev->ops->name);
 			rx_stats_snapshot(vm, 0);
-			usdt1(run_start, dev->mode);
+			usdt1(run_start, dev->ops - virqnet_modes);
 			src->ready_ns = now_ns();
 			announced = true;
 		}
@@ -364,31 +283,31 @@ static void *rx_thread(void *arg)
 		if (announced)
 			refill(&ring, src, dev, reqs);
 		/* Wake for a moderated interrupt that falls due within the tick. */
-		due = virqnet_coalesce_tick(dev, false);
+		due = virqnet_tick(dev, false);
 		tick = (struct __kernel_timespec){ 0, due < 1000000 ? (long long)due : 1000000 };
 		err = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &tick, NULL);
 		if (err < 0 && err != -ETIME && err != -EINTR && err != -EAGAIN)
 			die("io_uring_submit_and_wait_timeout: %s", strerror(-err));
-		arrivals = dev->c.arrivals;
-		suppressed = dev->c.irqs_suppressed;
+		virqnet_progress(dev, &arrivals, &suppressed, NULL, NULL);
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			complete(src, dev, io_uring_cqe_get_data(cqe), cqe->res);
 			n++;
 		}
 		io_uring_cq_advance(&ring, n);
 		/* Per batch of completions, not per packet: tracing must stay cheap. */
-		if (dev->c.arrivals != arrivals)
-			usdt2(rx_batch, dev->c.arrivals - arrivals, dev->c.irqs_suppressed - suppressed);
-		virqnet_coalesce_tick(dev, false);
+		virqnet_progress(dev, &arrivals1, &suppressed1, NULL, NULL);
+		if (arrivals1 != arrivals)
+			usdt2(rx_batch, arrivals1 - arrivals, suppressed1 - suppressed);
+		virqnet_tick(dev, false);
 	}
 	read_sock_drops(src, dev);
 	/* A moderated interrupt still waiting covers the last arrivals. */
-	virqnet_coalesce_tick(dev, true);
+	virqnet_tick(dev, true);
 	src->end_ns = src->last_ns ? src->last_ns : now_ns();
 	io_uring_queue_exit(&ring);	/* cancels the receives still posted */
 	for (int i = 0; i < RX_QD; i++)
-		if (reqs[i].busy && reqs[i].guest)
-			virqnet_return_buffer(dev, reqs[i].buf_id, reqs[i].gen);
+		if (reqs[i].busy)
+			virqnet_rx_cancel(dev, &reqs[i].buf);
 	free(reqs);
 
 	/* Let the guest take what was published, then ask it to report. */
@@ -399,15 +318,13 @@ static void *rx_thread(void *arg)
 		usleep(200);
 	}
 	if (!atomic_load(&vm->stopping) && !virqnet_drained(dev))
-		report_stuck_guest(vm, dev, &anchor);
+		virqnet_report_stuck(vm, dev, &anchor);
 	rx_stats_snapshot(vm, 1);
-	usdt2(run_stop, dev->next_seq, dev->c.published);
+	virqnet_progress(dev, NULL, NULL, &next_seq, &published);
+	usdt2(run_stop, next_seq, published);
 	clock_anchor_take(&anchor, vm->tsc_khz);
 	virqnet_reclaim(dev, &anchor);
-	if (dev->mode == VIRQNET_MODE_SINK)
-		vm_finish(vm, VMM_EXIT_OK);
-	else
-		virqnet_request_stop(dev);
+	virqnet_finish(dev);
 	/* The guest's last log entries land as it finishes; collect them too. */
 	while (!atomic_load(&vm->stopping)) {
 		usleep(500);

@@ -176,6 +176,10 @@ static bool read_sender(const char *path, uint64_t *sent, uint64_t *errors)
 
 bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, bool complete)
 {
+	/*
+	 * The device's counters without its lock: every thread that writes them
+	 * (receive thread, vCPUs) has been joined (virqnet.c, "Ownership").
+	 */
 	struct virqnet *dev = vm->virqnet;
 	struct rx_counters *c = &dev->c;
 	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5];
@@ -248,7 +252,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	overflow_ok = sender_ok && (!strcmp(sent_source, "sender") ? gap_minus_overflow == 0 :
 				   gap_minus_overflow >= 0);
 	dropped = c->drop_ring_full + c->drop_not_ready + c->drop_too_big + c->drop_seq_gap;
-	delivered = dev->mode == VIRQNET_MODE_SINK ? c->sink_delivered :
+	delivered = !dev->ops->has_driver ? c->sink_delivered :
 		g[RX_REPORT_DELIVERED - RX_REPORT_DELIVERED];
 	exits = st->kst_ok ? kvm[0] : user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO];
 	dur = src->first_ns && src->end_ns > src->first_ns ? (src->end_ns - src->first_ns) / 1e9 : 0;
@@ -261,7 +265,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	lat[3] = percentile_u64(dev->lat_ns, dev->nr_lat, 99.9);
 	lat[4] = dev->nr_lat ? dev->lat_ns[dev->nr_lat - 1] : 0;
 
-	printf("virqnet: mode %s on KVM %s%s%s\n", virqnet_mode_name(dev->mode),
+	printf("virqnet: mode %s on KVM %s%s%s\n", dev->ops->name,
 	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
 	       complete ? "" : " [PARTIAL: run interrupted]");
 	printf("  sent %llu = delivered %llu + dropped %llu (ring full %llu, not ready %llu, "
@@ -336,7 +340,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		      "\tcpu_ns_per_pkt\tkvm_halt_poll_ns\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
-			virqnet_mode_name(dev->mode), (unsigned long long)sent,
+			dev->ops->name, (unsigned long long)sent,
 			(unsigned long long)delivered, (unsigned long long)dropped,
 			(unsigned long long)c->drop_ring_full, (unsigned long long)c->drop_not_ready,
 			(unsigned long long)c->drop_too_big, (unsigned long long)c->drop_seq_gap,

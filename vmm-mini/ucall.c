@@ -29,11 +29,9 @@ static void report(struct vm *vm, const char *fmt, ...)
 
 	console__flush(vm);
 	pthread_mutex_lock(&vm->console_lock);
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	pr_errv(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	pthread_mutex_unlock(&vm->console_lock);
 }
 

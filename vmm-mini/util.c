@@ -1,66 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * util.c - fatal errors, checked KVM ioctls and strict number parsing,
- * shared by vmm-mini and the host-side tools.
+ * util.c - the failure of a checked KVM ioctl, strict number parsing,
+ * clocks, sorting and thread pinning, shared by vmm-mini and its tests.
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 
 #include "vmm/util.h"
 
-const char *prog_name = "vmm-mini";
-
-static void vprint(const char *fmt, va_list ap)
+void kvm_ioctl_fail(const char *name)
 {
-	fprintf(stderr, "%s: ", prog_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void die_code(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprint(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	exit(code);
-}
-
-void pr_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprint(fmt, ap);
-	va_end(ap);
-}
-
-void pr_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "%s: warning: ", prog_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-long kvm_ioctl_checked(int fd, unsigned long req, const char *name, void *arg)
-{
-	long r = ioctl(fd, req, arg);
-
-	if (r < 0)
-		die("%s: %s", name, strerror(errno));
-	return r;
+	die("%s: %s", name, strerror(errno));
 }
 
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)

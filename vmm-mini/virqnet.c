@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virqnet.c - the receive device, host side: its registers, validation of
- * everything the driver programs, publishing descriptors into the guest's
- * ring, taking buffers back, and the two ways of telling the guest.
+ * virqnet.c - the receive device model: its registers, validation of
+ * everything the driver programs, the buffers it lends the io_uring source,
+ * every received datagram from completion to reclaim, and every counter.
+ * What differs between modes (how the guest is told, how buffers come back)
+ * is one entry of the mode table (virqnet_modes.c); nothing here tests the
+ * mode. No KVM in this file: guest memory and interrupts come through
+ * struct virqnet_host (virqnet_kvm.c for a VM, tests/fuzz/ for the fuzzer).
+ *
+ * Ownership, the one rule: every field of struct virqnet after `lock`, the
+ * counters included, is read and written only with dev->lock held, by
+ * whichever thread calls in (the receive thread, a vCPU thread's MMIO exit,
+ * the ucall handler). There is no second writer and no unlocked reader,
+ * with one exception stated where it happens: rx_stats reads the counters
+ * after every thread that calls in has been joined. Mode hooks run under the
+ * lock; nothing here calls out while holding it except host.irq_raise (an
+ * eventfd write) and host.end_run (which takes only the VM's own lock).
  *
  * Trust: the ring, the flag area and the latency log live in guest memory,
  * which a hostile guest may scribble on at any time. The device keeps its own
- * shadow of every index and buffer id it hands out and only ever reads guest
- * memory through validated, bounded pointers; a bad value is counted in
+ * shadow of every index and buffer id it hands out and reads each guest
+ * word once, through validated, bounded pointers; a bad value is counted in
  * guest_errors, reported once, and ignored.
  */
 #include <errno.h>
@@ -16,37 +29,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "uapi/virqlab_payload.h"
 #include "vmm/clock.h"
-#include "vmm/devices.h"
-#include "vmm/kvm.h"
 #include "vmm/usdt.h"
 #include "vmm/util.h"
 #include "vmm/virqnet_dev.h"
 
-static void guest_error(struct virqnet *dev, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void guest_error(struct virqnet *dev, const char *fmt, ...)
+void virqnet_guest_error(struct virqnet *dev, const char *fmt, ...)
 {
+	char why[256];
 	va_list ap;
 
 	/* The first few are printed, all are counted: a flood can't drown stderr. */
 	if (dev->c.guest_errors++ < 8) {
-		fprintf(stderr, "%s: virqnet: guest error: ", prog_name);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
-		fputc('\n', stderr);
+		pr_err("virqnet: guest error: %s", why);
 	}
 }
 
-static void raise_irq(struct virqnet *dev)
-{
-	uint64_t one = 1;
+#define guest_error virqnet_guest_error
 
-	if (write(dev->irqfd, &one, sizeof(one)) == sizeof(one)) {
+void virqnet_raise_irq(struct virqnet *dev)
+{
+	if (dev->host.irq_raise(dev->host.ctx, dev->irq)) {
 		dev->c.irqs_raised++;
 		usdt1(irq_raise, USDT_IRQ_ARRIVAL);
 	}
@@ -55,7 +63,7 @@ static void raise_irq(struct virqnet *dev)
 /* Validate the programmed config and derive host pointers; 0 or -1. */
 static int virqnet_enable(struct virqnet *dev)
 {
-	struct vm *vm = dev->vm;
+	const struct virqnet_host *h = &dev->host;
 	uint32_t n = dev->ring_size;
 
 	if (n < 8 || n > 4096 || (n & (n - 1))) {
@@ -71,15 +79,15 @@ static int virqnet_enable(struct virqnet *dev)
 		guest_error(dev, "ring, buffer, flag or log address not 64-byte aligned");
 		return -1;
 	}
-	dev->ring = gpa_to_hva(vm, dev->ring_gpa,
-			       sizeof(struct virqnet_ring) + n * sizeof(struct virqnet_desc));
-	dev->bufs = gpa_to_hva(vm, dev->buf_gpa, (uint64_t)n * dev->buf_size);
-	dev->flags = gpa_to_hva(vm, dev->flags_gpa,
-				vm->nr_vcpus * sizeof(struct virqnet_vcpu_flags));
+	dev->ring = h->gpa_to_hva(h->ctx, dev->ring_gpa,
+				  sizeof(struct virqnet_ring) + n * sizeof(struct virqnet_desc));
+	dev->bufs = h->gpa_to_hva(h->ctx, dev->buf_gpa, (uint64_t)n * dev->buf_size);
+	dev->flags = h->gpa_to_hva(h->ctx, dev->flags_gpa,
+				   h->nr_vcpus * sizeof(struct virqnet_vcpu_flags));
 	dev->latlog = dev->latlog_gpa ?
-		gpa_to_hva(vm, dev->latlog_gpa, sizeof(struct virqnet_lat_log)) : NULL;
+		h->gpa_to_hva(h->ctx, dev->latlog_gpa, sizeof(struct virqnet_lat_log)) : NULL;
 	dev->trace = dev->trace_gpa ?
-		gpa_to_hva(vm, dev->trace_gpa, sizeof(struct virqnet_trace)) : NULL;
+		h->gpa_to_hva(h->ctx, dev->trace_gpa, sizeof(struct virqnet_trace)) : NULL;
 	if (!dev->ring || !dev->bufs || !dev->flags || (dev->latlog_gpa && !dev->latlog) ||
 	    (dev->trace_gpa && !dev->trace)) {
 		guest_error(dev, "ring 0x%llx, buffers 0x%llx, flags 0x%llx, log 0x%llx or trace "
@@ -88,7 +96,7 @@ static int virqnet_enable(struct virqnet *dev)
 			    (unsigned long long)dev->latlog_gpa, (unsigned long long)dev->trace_gpa);
 		return -1;
 	}
-	if (dev->vector < 32 || dev->vector > 255 || dev->irq_cpu >= vm->nr_vcpus) {
+	if (dev->vector < 32 || dev->vector > 255 || dev->irq_cpu >= h->nr_vcpus) {
 		guest_error(dev, "interrupt vector %u or target vCPU %u invalid", dev->vector,
 			    dev->irq_cpu);
 		return -1;
@@ -108,7 +116,7 @@ static int virqnet_enable(struct virqnet *dev)
 	dev->prod = dev->cons = 0;
 	__atomic_store_n(&dev->ring->prod, 0, __ATOMIC_RELEASE);
 	dev->lat_tail = dev->latlog ? __atomic_load_n(&dev->latlog->head, __ATOMIC_ACQUIRE) : 0;
-	dev->irqfd = irq__irqfd_get(vm, dev->irq_cpu, dev->vector);
+	dev->irq = h->irq_route(h->ctx, dev->irq_cpu, dev->vector);
 	dev->gen++;
 	return 0;
 }
@@ -121,14 +129,15 @@ static uint32_t status(struct virqnet *dev)
 		s |= VIRQNET_STATUS_RX;
 	if (dev->enabled)
 		s |= VIRQNET_STATUS_ENABLED;
-	if (atomic_load(&dev->stop_requested))
+	if (dev->stop_requested)
 		s |= VIRQNET_STATUS_STOP;
 	if (dev->cfg_error)
 		s |= VIRQNET_STATUS_ERROR;
 	return s;
 }
 
-static void free_slots(struct virqnet *dev, uint32_t n)
+/* Give back the n oldest published slots' buffers (n <= prod - cons: the caller checks). */
+void virqnet_free_slots(struct virqnet *dev, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t slot = (dev->cons + i) & (dev->ring_size - 1);
@@ -145,7 +154,7 @@ static uint32_t reg_read(struct virqnet *dev, uint32_t off)
 
 	switch (off) {
 	case VIRQNET_REG_ID:		return VIRQNET_ID;
-	case VIRQNET_REG_MODE:		return dev->mode;
+	case VIRQNET_REG_MODE:		return dev->ops->driver;
 	case VIRQNET_REG_RING_LO:	return (uint32_t)dev->ring_gpa;
 	case VIRQNET_REG_RING_HI:	return dev->ring_gpa >> 32;
 	case VIRQNET_REG_RING_SIZE:	return dev->ring_size;
@@ -209,25 +218,25 @@ static void reg_write(struct virqnet *dev, uint32_t off, uint32_t v)
 		}
 		break;
 	case VIRQNET_REG_RX_ACK:
-		/* Inject mode's acknowledgement; mask-direct advances cons in memory. */
-		if (dev->mode != VIRQNET_MODE_INJECT || !dev->enabled)
-			guest_error(dev, "RX_ACK outside inject mode or before enable");
+		/* The register-acknowledging modes' way back; others advance cons in memory. */
+		if (!dev->ops->ack || !dev->enabled)
+			guest_error(dev, "RX_ACK in mode %s or before enable", dev->ops->name);
 		else if (v == 0 || v > dev->prod - dev->cons)
 			guest_error(dev, "RX_ACK of %u with only %u descriptors outstanding", v,
 				    dev->prod - dev->cons);
 		else
-			free_slots(dev, v);
+			dev->ops->ack(dev, v);
 		break;
 	default:
 		guest_error(dev, "write 0x%x to read-only or undefined register 0x%x", v, off);
 	}
 }
 
-static bool virqnet_mmio(struct vcpu *vcpu, uint64_t gpa, uint8_t *data, uint32_t len,
-			 bool is_write, void *opaque)
+/* A vCPU's access at offset off of the register page. */
+void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint32_t len,
+			 bool is_write)
 {
-	struct virqnet *dev = opaque;
-	uint32_t off = gpa - VIRQNET_MMIO_GPA, v;
+	uint32_t v;
 
 	/* Registers are 32-bit and aligned; anything else is a guest bug. */
 	pthread_mutex_lock(&dev->lock);
@@ -243,150 +252,207 @@ static bool virqnet_mmio(struct vcpu *vcpu, uint64_t gpa, uint8_t *data, uint32_
 		memcpy(data, &v, 4);
 	}
 	pthread_mutex_unlock(&dev->lock);
+}
+
+static bool take_buffer(struct virqnet *dev, struct rx_buf *b)
+{
+	if (!dev->ops->has_driver || !dev->enabled || !dev->nr_free)
+		return false;
+	b->id = dev->free_bufs[--dev->nr_free];
+	b->data = dev->bufs + (uint64_t)b->id * dev->buf_size;
+	b->cap = dev->buf_size;
+	b->gen = dev->gen;
+	b->guest = true;
 	return true;
 }
 
-/*
- * Device thread: a buffer for the next receive. Returns false when the
- * datagram must go to the host's scratch area and be dropped (driver not
- * ready, or every guest buffer is in the ring or in flight: ring full).
- */
-bool virqnet_take_buffer(struct virqnet *dev, uint32_t *buf_id, uint8_t **hva, uint32_t *cap,
-			 uint32_t *gen)
+/* A buffer lent and not published comes back, unless the ring was reset meanwhile. */
+static void return_buffer(struct virqnet *dev, const struct rx_buf *b)
 {
-	bool ok = false;
+	if (b->guest && b->gen == dev->gen)
+		dev->free_bufs[dev->nr_free++] = b->id;
+}
+
+/*
+ * Receive thread: a buffer for the next receive. False when the datagram
+ * must go to the source's scratch area (driver not ready, sink, or every
+ * guest buffer is in the ring or in flight: ring full).
+ */
+bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b)
+{
+	bool ok;
 
 	pthread_mutex_lock(&dev->lock);
-	if (dev->mode != VIRQNET_MODE_SINK && dev->enabled && dev->nr_free) {
-		*buf_id = dev->free_bufs[--dev->nr_free];
-		*hva = dev->bufs + (uint64_t)*buf_id * dev->buf_size;
-		*cap = dev->buf_size;
-		*gen = dev->gen;
-		ok = true;
-	}
+	ok = take_buffer(dev, b);
 	pthread_mutex_unlock(&dev->lock);
+	if (!ok)
+		b->guest = false;
 	return ok;
 }
 
-/* A receive into a guest buffer ended without a datagram to publish. */
-void virqnet_return_buffer(struct virqnet *dev, uint32_t buf_id, uint32_t gen)
+/* A lent buffer whose receive was never completed (cancelled at the end). */
+void virqnet_rx_cancel(struct virqnet *dev, const struct rx_buf *b)
 {
 	pthread_mutex_lock(&dev->lock);
-	if (gen == dev->gen)
-		dev->free_bufs[dev->nr_free++] = buf_id;
+	return_buffer(dev, b);
 	pthread_mutex_unlock(&dev->lock);
 }
 
-/*
- * The method's handshake, device half. The guest's half is in the driver
- * (guest-kernel-patch), and the argument that no arrival is ever stranded
- * needs both:
- *
- *   device: store prod; xchg pending <- 1 (full barrier); load masked
- *   guest:  store pending <- 0; store masked <- 0; mfence; load prod
- *
- * This is Dekker's pattern. If the device reads masked == 1, the guest's
- * store of masked <- 0 is later in the global order, so the guest's load of
- * prod that follows its fence sees this descriptor and drains it. If the
- * device reads masked == 0 and pending was 0, it raises the interrupt. If
- * pending was already 1, an interrupt raised earlier is still unhandled (the
- * handler clears pending before the consumer reads prod), so that handler's
- * drain will see this descriptor. In every case someone looks at the ring
- * after this descriptor is visible.
- */
-static void notify_mask_direct(struct virqnet *dev)
-{
-	struct virqnet_vcpu_flags *f = &dev->flags[dev->irq_cpu];
-
-	if (__atomic_exchange_n(&f->pending, 1, __ATOMIC_SEQ_CST) == 0 &&
-	    __atomic_load_n(&f->masked, __ATOMIC_SEQ_CST) == 0)
-		raise_irq(dev);
-	else
-		dev->c.irqs_suppressed++;
-}
-
-/*
- * Interrupt moderation for inject (--coalesce-us), like a NIC's rx-usecs:
- * the first arrival after an interrupt starts a timer, and the arrivals
- * until it expires share one interrupt, which the receive thread raises
- * (virqnet_coalesce_tick). The conventional driver's handler already pulls
- * every descriptor the device holds, so no arrival waits for an interrupt
- * of its own. A quarter of the ring pending raises it at once: moderation
- * alone must never fill the ring. Called with dev->lock held.
- */
-static void coalesce_fire(struct virqnet *dev)
-{
-	if (dev->coal_pending) {
-		dev->coal_pending = 0;
-		raise_irq(dev);
-	}
-}
-
-static void coalesce_arrival(struct virqnet *dev)
-{
-	if (dev->coal_pending++ == 0)
-		dev->coal_deadline_ns = now_ns() + dev->coalesce_ns;
-	else
-		dev->c.irqs_coalesced++;
-	if (dev->coal_pending >= dev->ring_size / 4)
-		coalesce_fire(dev);
-}
-
-/*
- * Receive thread: raise the moderated interrupt if its time has come (or at
- * once with FLUSH). Returns the ns until the next one is due, UINT64_MAX if
- * none is pending.
- */
-uint64_t virqnet_coalesce_tick(struct virqnet *dev, bool flush)
-{
-	uint64_t left = UINT64_MAX, now;
-
-	if (!dev->coalesce_ns)
-		return left;
-	pthread_mutex_lock(&dev->lock);
-	if (dev->coal_pending) {
-		now = now_ns();
-		if (flush || now >= dev->coal_deadline_ns)
-			coalesce_fire(dev);
-		else
-			left = dev->coal_deadline_ns - now;
-	}
-	pthread_mutex_unlock(&dev->lock);
-	return left;
-}
-
-void virqnet_publish(struct virqnet *dev, uint32_t buf_id, uint32_t len, uint64_t rx_ns,
-		     uint32_t gen)
+static void publish(struct virqnet *dev, const struct rx_buf *b, uint32_t len, uint64_t rx_ns)
 {
 	struct virqnet_desc *d;
 	uint32_t slot;
 
-	pthread_mutex_lock(&dev->lock);
-	if (gen != dev->gen || !dev->enabled) {
+	if (b->gen != dev->gen || !dev->enabled) {
 		/* Reconfigured under an in-flight receive: the buffer is gone. */
 		dev->c.drop_not_ready++;
-		pthread_mutex_unlock(&dev->lock);
 		return;
 	}
 	slot = dev->prod & (dev->ring_size - 1);
 	d = &dev->ring->desc[slot];
-	d->buf_id = buf_id;
+	d->buf_id = b->id;
 	d->len = len;
 	d->rx_ns = rx_ns;
 	d->consume_tsc = 0;
-	dev->slot_buf[slot] = buf_id;
+	dev->slot_buf[slot] = b->id;
 	dev->slot_len[slot] = len;
 	dev->prod++;
 	__atomic_store_n(&dev->ring->prod, dev->prod, __ATOMIC_RELEASE);
 	dev->c.published++;
+	if (dev->ops->notify)
+		dev->ops->notify(dev);
+}
 
-	if (dev->mode == VIRQNET_MODE_INJECT && dev->coalesce_ns)
-		coalesce_arrival(dev);
-	else if (dev->mode == VIRQNET_MODE_INJECT)
-		raise_irq(dev);
-	else
-		notify_mask_direct(dev);
+/*
+ * Sequence accounting from the payload header (copied out first: the guest
+ * could change it under us). A seq above the next expected one means the
+ * ones between never reached the device: counted as dropped until they turn
+ * up late, which moves them back, so sent = delivered + dropped stays exact.
+ */
+static bool account(struct virqnet *dev, const void *payload, uint32_t len, uint64_t rx_ns)
+{
+	struct virqlab_payload h;
+
+	if (len < sizeof(h)) {
+		dev->c.foreign++;
+		return false;
+	}
+	memcpy(&h, payload, sizeof(h));
+	if (h.magic != VIRQLAB_PAYLOAD_MAGIC || (dev->flow_known && h.flow != dev->flow)) {
+		dev->c.foreign++;
+		return false;
+	}
+	if (!dev->flow_known) {
+		dev->flow = h.flow;
+		dev->flow_known = true;
+	}
+	if (h.seq >= dev->next_seq) {
+		dev->c.drop_seq_gap += h.seq - dev->next_seq;
+		dev->next_seq = h.seq + 1;
+	} else {
+		dev->c.reordered++;
+		if (dev->c.drop_seq_gap)
+			dev->c.drop_seq_gap--;
+	}
+	dev->rx_stamps[h.seq % LAT_SEQ_SLOTS] = (struct rx_stamp){ h.seq, rx_ns };
+	return true;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void note_sock_drops(struct virqnet *dev, int64_t drops)
+{
+	/* The kernel's count only grows; an older report must not lower ours. */
+	if (drops >= 0 && (uint64_t)drops > dev->c.sock_overflow)
+		dev->c.sock_overflow = drops;
+}
+
+/*
+ * Receive thread: one finished receive, from here on the device's. The
+ * order of the checks is the order of the columns' meaning: an arrival is
+ * counted first, then what kind it was (foreign, too big), then where it
+ * went (published, discarded by sink, or dropped for want of a buffer).
+ * A scratch receive (no guest buffer was free when it was armed) still
+ * delivers if buffers came back while it waited.
+ */
+void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d)
+{
+	struct rx_buf *b = &d->buf;
+	uint32_t len;
+
+	pthread_mutex_lock(&dev->lock);
+	note_sock_drops(dev, d->sock_drops);
+	if (d->res < 0) {
+		return_buffer(dev, b);
+		if (d->res != -EAGAIN && d->res != -EINTR && d->res != -ECANCELED)
+			dev->c.recv_errors++;
+		goto out;
+	}
+	len = d->res;
+	if (!d->rx_ns) {
+		dev->c.no_timestamp++;
+		d->rx_ns = realtime_ns();
+	}
+	dev->c.arrivals++;
+	if (!account(dev, b->data, len < b->cap ? len : b->cap, d->rx_ns)) {
+		return_buffer(dev, b);
+		goto out;
+	}
+	if (len > b->cap) {
+		dev->c.drop_too_big++;
+		return_buffer(dev, b);
+	} else if (b->guest) {
+		dev->c.bytes += len;
+		publish(dev, b, len, d->rx_ns);
+	} else if (!dev->ops->has_driver) {
+		dev->c.bytes += len;
+		dev->c.sink_delivered++;
+	} else {
+		const uint8_t *scratch = b->data;
+
+		if (!take_buffer(dev, b)) {
+			dev->c.drop_ring_full++;
+		} else if (len > b->cap) {
+			dev->c.drop_too_big++;
+			return_buffer(dev, b);
+		} else {
+			/* Buffers came back while this receive waited: not a drop. */
+			memcpy(b->data, scratch, len);
+			dev->c.bytes += len;
+			publish(dev, b, len, d->rx_ns);
+		}
+	}
+out:
 	pthread_mutex_unlock(&dev->lock);
+}
+
+void virqnet_sock_drops(struct virqnet *dev, uint64_t drops)
+{
+	pthread_mutex_lock(&dev->lock);
+	note_sock_drops(dev, drops > INT64_MAX ? INT64_MAX : (int64_t)drops);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+/*
+ * Receive thread: the mode's timer (coalesce's moderated interrupt), or at
+ * once with FLUSH. Returns the ns until it is next due, UINT64_MAX if never.
+ */
+uint64_t virqnet_tick(struct virqnet *dev, bool flush)
+{
+	uint64_t left = UINT64_MAX;
+
+	if (!dev->ops->tick)
+		return left;
+	pthread_mutex_lock(&dev->lock);
+	left = dev->ops->tick(dev, now_ns(), flush);
+	pthread_mutex_unlock(&dev->lock);
+	return left;
 }
 
 /* Pair each consumption-log entry with the receive timestamp of its seq. */
@@ -425,73 +491,35 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 	}
 }
 
-/* Device thread: take back what the guest consumed (mask-direct: from memory). */
+/* Receive thread: take back what the guest consumed in memory, and its latency log. */
 void virqnet_reclaim(struct virqnet *dev, const struct clock_anchor *a)
 {
 	pthread_mutex_lock(&dev->lock);
-	if (dev->enabled && dev->mode == VIRQNET_MODE_MASK_DIRECT) {
-		uint32_t c = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE);
-		uint32_t n = c - dev->cons;
-
-		if (n > dev->prod - dev->cons)
-			guest_error(dev, "consumer index %u beyond producer %u (host cons %u)", c,
-				    dev->prod, dev->cons);
-		else if (n)
-			free_slots(dev, n);
-	}
+	if (dev->enabled && dev->ops->reclaim)
+		dev->ops->reclaim(dev);
 	if (dev->enabled && dev->latlog)
 		reclaim_latency(dev, a);
 	pthread_mutex_unlock(&dev->lock);
 }
 
-/*
- * Sequence accounting from the payload header (copied out first: the guest
- * could change it under us). A seq above the next expected one means the
- * ones between never reached the device: counted as dropped until they turn
- * up late, which moves them back, so sent = delivered + dropped stays exact.
- */
-bool virqnet_account(struct virqnet *dev, const void *payload, uint32_t len, uint64_t rx_ns)
+/* The receive window is over: the mode ends the run (ask the guest, or end the VM). */
+void virqnet_finish(struct virqnet *dev)
 {
-	struct virqlab_payload h;
-
-	if (len < sizeof(h)) {
-		dev->c.foreign++;
-		return false;
-	}
-	memcpy(&h, payload, sizeof(h));
-	if (h.magic != VIRQLAB_PAYLOAD_MAGIC || (dev->flow_known && h.flow != dev->flow)) {
-		dev->c.foreign++;
-		return false;
-	}
-	if (!dev->flow_known) {
-		dev->flow = h.flow;
-		dev->flow_known = true;
-	}
-	if (h.seq >= dev->next_seq) {
-		dev->c.drop_seq_gap += h.seq - dev->next_seq;
-		dev->next_seq = h.seq + 1;
-	} else {
-		dev->c.reordered++;
-		if (dev->c.drop_seq_gap)
-			dev->c.drop_seq_gap--;
-	}
-	dev->rx_stamps[h.seq % LAT_SEQ_SLOTS] = (struct rx_stamp){ h.seq, rx_ns };
-	return true;
+	/* Not under the lock: the hooks take it themselves (request_stop) or need none. */
+	dev->ops->finish(dev);
 }
 
 void virqnet_request_stop(struct virqnet *dev)
 {
 	pthread_mutex_lock(&dev->lock);
-	atomic_store(&dev->stop_requested, true);
+	dev->stop_requested = true;
 	if (dev->enabled) {
 		__atomic_store_n(&dev->ring->stop, 1, __ATOMIC_RELEASE);
 		/*
 		 * Wake a halted guest whatever its mask says: it must report. A
 		 * control interrupt, not an arrival: kept out of irqs_raised.
 		 */
-		uint64_t one = 1;
-
-		if (write(dev->irqfd, &one, sizeof(one)) != sizeof(one)) {
+		if (!dev->host.irq_raise(dev->host.ctx, dev->irq)) {
 			pr_warn("virqnet: stop interrupt: %s", strerror(errno));
 		} else {
 			dev->c.irqs_control++;
@@ -511,54 +539,91 @@ bool virqnet_drained(struct virqnet *dev)
 	return drained;
 }
 
+/* The driver has enabled the device (a mode without a driver needs none). */
+bool virqnet_ready(struct virqnet *dev)
+{
+	bool ready;
+
+	pthread_mutex_lock(&dev->lock);
+	ready = dev->enabled || !dev->ops->has_driver;
+	pthread_mutex_unlock(&dev->lock);
+	return ready;
+}
+
+/* A consistent copy of what the receive loop and its probes look at. */
+void virqnet_progress(struct virqnet *dev, uint64_t *arrivals, uint64_t *suppressed,
+		      uint64_t *next_seq, uint64_t *published)
+{
+	pthread_mutex_lock(&dev->lock);
+	if (arrivals)
+		*arrivals = dev->c.arrivals;
+	if (suppressed)
+		*suppressed = dev->c.irqs_suppressed;
+	if (next_seq)
+		*next_seq = dev->next_seq;
+	if (published)
+		*published = dev->c.published;
+	pthread_mutex_unlock(&dev->lock);
+}
+
+void virqnet_irq_target(struct virqnet *dev, uint32_t *cpu, uint32_t *vector)
+{
+	pthread_mutex_lock(&dev->lock);
+	*cpu = dev->irq_cpu;
+	*vector = dev->vector;
+	pthread_mutex_unlock(&dev->lock);
+}
+
+/* The guest's consumer index as it is in memory now (0 before enable). */
+uint32_t virqnet_ring_cons(struct virqnet *dev)
+{
+	uint32_t c;
+
+	pthread_mutex_lock(&dev->lock);
+	c = dev->ring ? __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE) : 0;
+	pthread_mutex_unlock(&dev->lock);
+	return c;
+}
+
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value)
 {
+	pthread_mutex_lock(&dev->lock);
 	if (key >= RX_REPORT_DELIVERED && key < RX_REPORT_DELIVERED + RX_REPORT_NR) {
 		dev->guest_report[key - RX_REPORT_DELIVERED] = value;
 		dev->guest_reported |= 1u << (key - RX_REPORT_DELIVERED);
 	}
+	pthread_mutex_unlock(&dev->lock);
 }
 
-int virqnet_init(struct vm *vm, enum virqnet_mode mode)
+struct virqnet *virqnet_create(const struct virqnet_host *host, const struct virqnet_mode_ops *ops,
+			       uint64_t coalesce_ns, uint64_t max_lat)
 {
 	struct virqnet *dev = calloc(1, sizeof(*dev));
 
 	if (!dev)
 		die("out of memory");
-	dev->vm = vm;
-	dev->mode = mode;
-	dev->irqfd = -1;
-	if (mode == VIRQNET_MODE_INJECT)
-		dev->coalesce_ns = vm->cfg.coalesce_us * 1000;
+	dev->ops = ops;
+	dev->host = *host;
+	dev->irq = -1;
+	dev->coalesce_ns = ops->coalesce ? coalesce_ns : 0;
 	pthread_mutex_init(&dev->lock, NULL);
 	dev->rx_stamps = calloc(LAT_SEQ_SLOTS, sizeof(*dev->rx_stamps));
-	dev->max_lat = 1u << 22;
-	dev->lat_ns = malloc(dev->max_lat * sizeof(uint64_t));
+	dev->max_lat = max_lat;
+	dev->lat_ns = malloc((max_lat ? max_lat : 1) * sizeof(uint64_t));
 	if (!dev->rx_stamps || !dev->lat_ns)
 		die("out of memory for receive timestamps");
-	dev->tsc_offset_ok = vcpu_get_tsc_offset(&vm->vcpus[0], &dev->tsc_offset) == 0;
-	vm->virqnet = dev;
-	mmio__register(VIRQNET_MMIO_GPA, VIRQNET_MMIO_SIZE, virqnet_mmio, dev, "virqnet");
-	return 0;
+	return dev;
 }
 
-static const char *const mode_names[VIRQNET_MODE_NR] = {
-	[VIRQNET_MODE_INJECT] = "inject",
-	[VIRQNET_MODE_MASK_DIRECT] = "mask-direct",
-	[VIRQNET_MODE_SINK] = "sink",
-};
-
-const char *virqnet_mode_name(enum virqnet_mode mode)
+void virqnet_destroy(struct virqnet *dev)
 {
-	return mode < VIRQNET_MODE_NR ? mode_names[mode] : "?";
-}
-
-int virqnet_mode_parse(const char *name)
-{
-	for (int i = 0; i < VIRQNET_MODE_NR; i++)
-		if (!strcmp(name, mode_names[i]))
-			return i;
-	return -1;
+	pthread_mutex_destroy(&dev->lock);
+	free(dev->slot_buf);
+	free(dev->slot_len);
+	free(dev->free_bufs);
+	free(dev->rx_stamps);
+	free(dev->lat_ns);
+	free(dev);
 }
 
 /* Diagnostics for a stalled run: the device's view and the guest's flags. */
@@ -589,10 +654,14 @@ void virqnet_dump_trace(struct virqnet *dev, unsigned int last)
 	uint32_t head;
 	uint64_t t0;
 
-	if (!dev->trace)
+	pthread_mutex_lock(&dev->lock);
+	if (!dev->trace) {
+		pthread_mutex_unlock(&dev->lock);
 		return;
+	}
 	head = __atomic_load_n(&dev->trace->head, __ATOMIC_ACQUIRE);
 	memcpy(ent, dev->trace->ent, sizeof(ent));
+	pthread_mutex_unlock(&dev->lock);
 	if (last > VIRQNET_TRACE_SIZE)
 		last = VIRQNET_TRACE_SIZE;
 	if (last > head)
@@ -612,15 +681,4 @@ void virqnet_dump_trace(struct virqnet *dev, unsigned int last)
 			(unsigned long long)(e->tsc - t0), name, e->a,
 			(unsigned long long)e->b, (unsigned long long)e->c);
 	}
-}
-
-/* The driver has enabled the device (sink mode needs no driver). */
-bool virqnet_ready(struct virqnet *dev)
-{
-	bool ready;
-
-	pthread_mutex_lock(&dev->lock);
-	ready = dev->enabled || dev->mode == VIRQNET_MODE_SINK;
-	pthread_mutex_unlock(&dev->lock);
-	return ready;
 }

@@ -28,6 +28,9 @@
 
 #include "uapi/virqlab_payload.h"
 #include "virqlab_cli.h"
+#include "vmm/err.h"
+
+const char *prog_name = "udpgen";
 
 #define QD		256
 #define EXIT_USAGE	2
@@ -93,18 +96,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3))) fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("udpgen: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -152,10 +143,10 @@ static void parse_steps(const char *arg, struct cfg *c)
 		int end = 0;
 
 		if (c->nsteps == UDPGEN_MAX_STEPS)
-			fail(EXIT_USAGE, "--steps '%s': at most %d steps", arg, UDPGEN_MAX_STEPS);
+			die_usage("--steps '%s': at most %d steps", arg, UDPGEN_MAX_STEPS);
 		if (sscanf(p, "%lf:%llu%n", &rate, &n, &end) != 2 || !(rate >= 1 && rate <= 1e8) ||
 		    !n || n > 1e15 || (p[end] && p[end] != ','))
-			fail(EXIT_USAGE, "--steps '%s': expected RATE:N[,RATE:N...], RATE 1..1e8 pps, N >= 1",
+			die_usage("--steps '%s': expected RATE:N[,RATE:N...], RATE 1..1e8 pps, N >= 1",
 			     arg);
 		c->step[c->nsteps++] = (struct step){ rate, n, first, (uint64_t)t_ns };
 		first += n;
@@ -187,7 +178,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 
 	*c = (struct cfg){ .rate = 1000, .burst = 32, .gap_ns = 1000000, .seed = 1, .size = 64 };
 	opterr = 0;
-	while ((o = cli_getopt("udpgen", argc, argv, "h", opts)) != -1) {
+	while ((o = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 't': {
 			char host[64];
@@ -195,62 +186,62 @@ static void parse(int argc, char **argv, struct cfg *c)
 
 			if (!colon || colon == optarg || (size_t)(colon - optarg) >= sizeof(host) ||
 			    !num(colon + 1, 1, 65535, &v))
-				fail(EXIT_USAGE, "--to '%s': expected ADDR:PORT, e.g. 127.0.0.1:9000", optarg);
+				die_usage("--to '%s': expected ADDR:PORT, e.g. 127.0.0.1:9000", optarg);
 			memcpy(host, optarg, colon - optarg);
 			host[colon - optarg] = '\0';
 			c->to.sin_family = AF_INET;
 			c->to.sin_port = htons((uint16_t)v);
 			if (inet_pton(AF_INET, host, &c->to.sin_addr) != 1)
-				fail(EXIT_USAGE, "--to '%s': '%s' is not an IPv4 address", optarg, host);
+				die_usage("--to '%s': '%s' is not an IPv4 address", optarg, host);
 			have_to = true;
 			break;
 		}
 		case 'r':
 			if (!num(optarg, 0, 1e8, &c->rate))
-				fail(EXIT_USAGE, "--rate '%s': expected packets per second, 0..1e8", optarg);
+				die_usage("--rate '%s': expected packets per second, 0..1e8", optarg);
 			have_rate = true;
 			break;
 		case 'p':
 			for (o = 0; o < 3 && strcmp(optarg, pattern_names[o]); o++)
 				;
 			if (o == 3)
-				fail(EXIT_USAGE, "--pattern '%s': expected constant, poisson or burst", optarg);
+				die_usage("--pattern '%s': expected constant, poisson or burst", optarg);
 			c->pattern = o;
 			break;
 		case 'b':
 			if (!num(optarg, 1, 1e6, &v))
-				fail(EXIT_USAGE, "--burst '%s': expected 1..1000000", optarg);
+				die_usage("--burst '%s': expected 1..1000000", optarg);
 			c->burst = v;
 			break;
 		case 'g':
 			if (!num(optarg, 0, 1e9, &v))
-				fail(EXIT_USAGE, "--gap-us '%s': expected microseconds", optarg);
+				die_usage("--gap-us '%s': expected microseconds", optarg);
 			c->gap_ns = v * 1000;
 			break;
 		case 's':
 			if (!num(optarg, VIRQLAB_PAYLOAD_MIN, VIRQLAB_PAYLOAD_MAX, &v) || v != (uint32_t)v)
-				fail(EXIT_USAGE, "--size '%s': expected %d..%d", optarg, VIRQLAB_PAYLOAD_MIN,
+				die_usage("--size '%s': expected %d..%d", optarg, VIRQLAB_PAYLOAD_MIN,
 				     VIRQLAB_PAYLOAD_MAX);
 			c->size = v;
 			break;
 		case 'c':
 			if (!num(optarg, 1, 1e15, &v) || v != (uint64_t)v)
-				fail(EXIT_USAGE, "--count '%s': expected a positive whole number", optarg);
+				die_usage("--count '%s': expected a positive whole number", optarg);
 			c->count = v;
 			have_count = true;
 			break;
 		case 'd':
 			if (!num(optarg, 0.001, 86400, &c->duration))
-				fail(EXIT_USAGE, "--duration '%s': expected seconds, 0.001..86400", optarg);
+				die_usage("--duration '%s': expected seconds, 0.001..86400", optarg);
 			break;
 		case 'S':
 			if (!num(optarg, 0, 1e18, &v))
-				fail(EXIT_USAGE, "--seed '%s': expected a number", optarg);
+				die_usage("--seed '%s': expected a number", optarg);
 			c->seed = v;
 			break;
 		case 'f':
 			if (!num(optarg, 0, 4294967295.0, &v))
-				fail(EXIT_USAGE, "--flow '%s': expected 0..4294967295", optarg);
+				die_usage("--flow '%s': expected 0..4294967295", optarg);
 			c->flow = v;
 			have_flow = true;
 			break;
@@ -263,7 +254,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 
 			if (sscanf(optarg, "%llu:%llu%n", &seq, &by, &end) != 2 || optarg[end] ||
 			    !by || seq + by < seq)
-				fail(EXIT_USAGE, "--late '%s': expected SEQ:BY, BY >= 1", optarg);
+				die_usage("--late '%s': expected SEQ:BY, BY >= 1", optarg);
 			c->late_seq = seq;
 			c->late_by = by;
 			break;
@@ -281,20 +272,20 @@ static void parse(int argc, char **argv, struct cfg *c)
 			exit(0);
 		default:
 			if (optopt)
-				fail(EXIT_USAGE, "option '%s' needs a value (see --help)", argv[optind - 1]);
-			fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+				die_usage("option '%s' needs a value (see --help)", argv[optind - 1]);
+			die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		fail(EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	if (!have_to)
-		fail(EXIT_USAGE, "--to ADDR:PORT is required (see --help)");
+		die_usage("--to ADDR:PORT is required (see --help)");
 	if (c->nsteps && (have_rate || have_count || c->duration > 0 || c->pattern != PAT_CONSTANT))
-		fail(EXIT_USAGE, "--steps sets the rates and the count: it takes no --rate, --count, --duration or --pattern");
+		die_usage("--steps sets the rates and the count: it takes no --rate, --count, --duration or --pattern");
 	if (!c->count && c->duration <= 0)
-		fail(EXIT_USAGE, "--count N or --duration S is required (see --help)");
+		die_usage("--count N or --duration S is required (see --help)");
 	if (c->late_by && c->count && c->late_seq + c->late_by >= c->count)
-		fail(EXIT_USAGE, "--late %llu:%llu: SEQ+BY must be below --count %llu",
+		die_usage("--late %llu:%llu: SEQ+BY must be below --count %llu",
 		     (unsigned long long)c->late_seq, (unsigned long long)c->late_by,
 		     (unsigned long long)c->count);
 	if (!have_flow) {
@@ -380,16 +371,16 @@ int main(int argc, char **argv)
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		fail(EXIT_SYSTEM, "socket: %s", strerror(errno));
+		die("socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&c.to, sizeof(c.to)) < 0)
-		fail(EXIT_SYSTEM, "connect: %s", strerror(errno));
+		die("connect: %s", strerror(errno));
 	err = io_uring_queue_init(QD, &ring, 0);
 	if (err < 0)
-		fail(EXIT_SYSTEM, "io_uring_queue_init: %s", strerror(-err));
+		die("io_uring_queue_init: %s", strerror(-err));
 	slots = calloc(QD, sizeof(*slots));
 	free_list = calloc(QD, sizeof(*free_list));
 	if (!slots || !free_list)
-		fail(EXIT_SYSTEM, "out of memory");
+		die("out of memory");
 	for (unsigned int i = 0; i < QD; i++)
 		free_list[free_top++] = i;
 
@@ -466,10 +457,10 @@ int main(int argc, char **argv)
 		FILE *f;
 
 		if (snprintf(tmp, sizeof(tmp), "%s.tmp", c.stats) >= (int)sizeof(tmp))
-			fail(EXIT_USAGE, "--stats %s: name too long", c.stats);
+			die_usage("--stats %s: name too long", c.stats);
 		f = fopen(tmp, "w");
 		if (!f)
-			fail(EXIT_SYSTEM, "--stats %s: %s", tmp, strerror(errno));
+			die("--stats %s: %s", tmp, strerror(errno));
 		fprintf(f, "#sent\tbytes\terrors\tduration_s\tachieved_pps\ttarget_pps\tpattern\tsize"
 			"\tflow\tcomplete\n");
 		fprintf(f, "%llu\t%llu\t%llu\t%.6f\t%.1f\t%.1f\t%s\t%u\t%u\t%d\n",
@@ -477,7 +468,7 @@ int main(int argc, char **argv)
 			(unsigned long long)errors, dur, dur > 0 ? sent / dur : 0, c.rate,
 			pattern_names[c.pattern], c.size, c.flow, !interrupted);
 		if (fclose(f) || rename(tmp, c.stats))
-			fail(EXIT_SYSTEM, "--stats %s: %s", c.stats, strerror(errno));
+			die("--stats %s: %s", c.stats, strerror(errno));
 	}
 	return interrupted ? EXIT_INTERRUPTED : 0;
 }

@@ -18,6 +18,9 @@
 
 #include "uapi/virqlab_payload.h"
 #include "virqlab_cli.h"
+#include "vmm/err.h"
+
+const char *prog_name = "udprecv";
 
 #define BATCH 64
 
@@ -39,12 +42,6 @@ static const char usage[] =
 "  udprecv --port 9000 --count 200000 &\n"
 "  udpgen --to 127.0.0.1:9000 --rate 10000 --count 200000\n";
 
-/* One stderr line, exit 2. */
-static void usage_fail(const char *what, const char *arg)
-{
-	fprintf(stderr, "udprecv: %s '%s' (see --help)\n", what, arg);
-	exit(CLI_EXIT_USAGE);
-}
 
 static uint64_t number(const char *opt, const char *s, uint64_t min, uint64_t max)
 {
@@ -54,9 +51,8 @@ static uint64_t number(const char *opt, const char *s, uint64_t min, uint64_t ma
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (!*s || *end || errno || *s == '-' || v < min || v > max) {
-		fprintf(stderr, "udprecv: %s '%s': expected a whole number from %llu to %llu\n",
-			opt, s, (unsigned long long)min, (unsigned long long)max);
-		exit(CLI_EXIT_USAGE);
+		die_usage("%s '%s': expected a whole number from %llu to %llu", opt,
+			 s, (unsigned long long)min, (unsigned long long)max);
 	}
 	return v;
 }
@@ -104,7 +100,7 @@ int main(int argc, char **argv)
 	int o;
 
 	opterr = 0;
-	while ((o = cli_getopt("udprecv", argc, argv, "h", opts)) != -1) {
+	while ((o = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
 		case 'p':
 			a.sin_port = htons(number("--port", optarg, 1, 65535));
@@ -116,11 +112,9 @@ int main(int argc, char **argv)
 			char *end;
 
 			idle = strtod(optarg, &end);
-			if (!*optarg || *end || !(idle >= 0.001 && idle <= 3600)) {
-				fprintf(stderr, "udprecv: --idle '%s': expected seconds, 0.001..3600\n",
-					optarg);
-				return CLI_EXIT_USAGE;
-			}
+			if (!*optarg || *end || !(idle >= 0.001 && idle <= 3600))
+				die_usage("--idle '%s': expected seconds, 0.001..3600",
+					 optarg);
 			break;
 		}
 		case 'V':
@@ -129,23 +123,20 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		default:
-			usage_fail(optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
+			die_usage("%s '%s' (see --help)",
+				 optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		usage_fail("unexpected argument", argv[optind]);
-	if (!a.sin_port) {
-		fprintf(stderr, "udprecv: --port PORT is required\n");
-		return 2;
-	}
+		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!a.sin_port)
+		die_usage("--port PORT is required");
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	tv = (struct timeval){ (time_t)idle, (suseconds_t)((idle - (time_t)idle) * 1e6) };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		fprintf(stderr, "udprecv: bind port %u: %s\n", ntohs(a.sin_port), strerror(errno));
-		return 3;
-	}
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("bind port %u: %s", ntohs(a.sin_port), strerror(errno));
 	printf("udprecv: listening on 127.0.0.1:%u\n", ntohs(a.sin_port));
 	fflush(stdout);
 	while (!count || received < count) {

@@ -99,7 +99,7 @@ void virqnet_md_init(void)
  * Nothing else changes, so delivery stays exactly-once.
  *
  * Why no arrival is ever stranded (the device half is notify_mask_direct()
- * in vmm-mini/virqnet.c):
+ * in vmm-mini/virqnet_modes.c):
  *
  *   device: store prod;  xchg pending <- 1;  load masked  -> raise if it
  *           was pending == 0 && masked == 0

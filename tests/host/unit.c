@@ -13,6 +13,8 @@
 #include "vmm/clock.h"
 #include "vmm/util.h"
 
+const char *prog_name = "unit";
+
 static uint64_t tsc_khz_estimate(void)
 {
 	struct timespec a, b;

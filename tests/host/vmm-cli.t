@@ -42,9 +42,10 @@ cc -nostdlib -static -no-pie -Wl,-Ttext=0x2000 -o "$tmp/low" "$tmp/hlt.S"
 expect_usage "segment over the boot pages" "outside guest RAM" --guest "$tmp/low"
 expect_usage "--coalesce-us 0" "--coalesce-us '0': expected microseconds" \
 	--source udp:127.0.0.1:9 --count 1 --coalesce-us 0
-expect_usage "--coalesce-us with mask-direct" "--coalesce-us .*needs --mode inject" \
+expect_usage "--coalesce-us with mask-direct" "--coalesce-us .*needs --mode coalesce" \
 	--source udp:127.0.0.1:9 --count 1 --mode mask-direct --coalesce-us 100
-expect_usage "--coalesce-us without --source" "--coalesce-us need --source" --coalesce-us 100
+expect_usage "--coalesce-us without --source" "--coalesce-us and --poll-us need --source" \
+	--mode coalesce --coalesce-us 100
 expect_usage "--rx-cpu beyond the host's CPUs" "--rx-cpu '1023': not a CPU this process may run on" \
 	--source udp:127.0.0.1:9 --count 1 --rx-cpu 1023
 expect_usage "--vcpu-cpu not a number" "--vcpu-cpu 'x': not a CPU" --vcpu-cpu x

@@ -10,9 +10,9 @@
 # the run goes on), is interrupted with SIGINT (Ctrl-C) mid-run (exit 130,
 # finished cells kept, the abandoned one removed, meta partial), then
 # --resume finishes it without rerunning a finished cell. compare.sh counts
-# the killed repeat against it, every metric the same. A mask-poll cell runs as mask-direct
-# with the workload's poll_us reaching the guest; a coalesce cell runs as
-# inject with the workload's coalesce_us as vmm-mini's --coalesce-us.
+# the killed repeat against it, every metric the same. A mask-poll cell runs
+# as vmm-mini --mode mask-poll with the workload's poll_us reaching the
+# guest; a coalesce cell as --mode coalesce with the workload's coalesce_us.
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
@@ -88,11 +88,11 @@ is "compare: the killed repeat is a regression (exit 1), named" "$want" "$got"
 [ "$got" = "$want" ] || printf '%s\n' "$out" | sed 's/^/# /' >&2
 
 # --- mask-poll and coalesce ---------------------------------------------------
-# One run, one cell of each. mask-poll is vmm-mini's mask-direct with the
-# polling consumer: arrivals 4 ms apart inside a 20 ms poll window need
+# One run, one cell of each. mask-poll is mask-direct with the polling
+# consumer: arrivals 4 ms apart inside a 20 ms poll window need
 # (almost) no interrupt; without poll_us reaching the guest it takes one per
 # packet (0.99 in the sandbox), and so does the default 1 ms window at this
-# rate. coalesce is vmm-mini's inject with a 20 ms moderation window:
+# rate. coalesce is inject with a 20 ms moderation window:
 # arrivals 4 ms apart share about one interrupt in five.
 cat > "$t/alt.conf" <<'CONF'
 modes = mask-poll coalesce
@@ -116,7 +116,7 @@ cell_cols() {
 }
 
 is "mask-poll: its cell is named mask-poll and ok" ok "$(cat "$t/p/cells/mask-poll-250-1/status" 2>&1)"
-like "... vmm-mini ran it as mask-direct" '\(mode mask-direct\)' "$(cat "$t/p/cells/mask-poll-250-1/vmm.log" 2>&1)"
+like "... vmm-mini ran it as --mode mask-poll" '\(mode mask-poll\)' "$(cat "$t/p/cells/mask-poll-250-1/vmm.log" 2>&1)"
 ipp=$(cell_cols mask-poll-250-1 irqs_per_pkt exits_per_pkt)
 note "mask-poll at 250 pps, poll_us=20000: irqs_per_pkt exits_per_pkt = $ipp"
 check "... poll_us reached the guest: irqs_per_pkt ${ipp%% *} <= 0.05" \
@@ -125,7 +125,7 @@ check "... poll_us reached the guest: irqs_per_pkt ${ipp%% *} <= 0.05" \
 is "coalesce: its cell is named coalesce and ok" ok "$(cat "$t/p/cells/coalesce-250-1/status" 2>&1)"
 c=$(cell_cols coalesce-250-1 mode coalesce_us irqs_per_pkt)
 note "coalesce at 250 pps, coalesce_us=20000: mode coalesce_us irqs_per_pkt = $c"
-like "... vmm-mini ran it as inject with --coalesce-us 20000" '^inject 20000 ' "$c"
+like "... vmm-mini ran it as --mode coalesce --coalesce-us 20000" '^coalesce 20000 ' "$c"
 check "... fewer interrupts than packets: irqs_per_pkt ${c##* } <= 0.5" \
 	awk -v v="${c##* }" 'BEGIN { exit !(v != "" && v + 0 <= 0.5) }'
 is "summary.tsv: a row for each at 250 pps, 1 repeat" "coalesce 250 1,mask-poll 250 1" \

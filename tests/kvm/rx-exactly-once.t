@@ -65,9 +65,9 @@ passes=$(col drain_passes)
 check "flip stress: at least one unmask-and-look per packet ($passes passes)" \
 	[ "$passes" -ge "$n" ]
 
-# poll_us: the consumer stays masked and polls before it sleeps; arrivals
+# mask-poll: the consumer stays masked and polls before it sleeps; arrivals
 # within the window need no interrupt, and none is stranded.
-RX_VMM_ARGS="--args poll_us=20000" rx_run mask-direct "$low" "$n"
+RX_VMM_ARGS="--poll-us 20000" rx_run mask-poll "$low" "$n"
 lossless "polling 20 ms (poll_us=20000) at $low pps"
 irqs=$(col irqs_raised)
 check "polling at $low pps: at most one interrupt per 100 packets ($irqs for $n)" \

@@ -8,7 +8,8 @@
  * so a typo of today becomes a different option once one is added tomorrow,
  * and a script's flag is silently read as another. cli_getopt() calls
  * getopt_long and refuses a long option whose name, as written, is not the
- * table's: one stderr line naming it, exit 2.
+ * table's: one stderr line naming it, exit 2, through the one error helper
+ * (vmm/err.h: every program sets prog_name first and links err.o).
  *
  * VIRQLAB_VERSION is the build's `git describe --always --dirty`, passed by
  * the Makefile ("unknown" outside a git checkout); a program built without
@@ -21,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vmm/err.h"
 
 #ifndef VIRQLAB_VERSION
 #error "VIRQLAB_VERSION undefined: build with make (the Makefile passes the git revision)"
@@ -41,7 +44,7 @@ static inline __attribute__((__noreturn__)) void cli_version(const char *prog)
  * "--rate=100" optarg points inside the word). GNU getopt has already moved
  * any skipped operands before them, so these indices hold.
  */
-static inline int cli_getopt(const char *prog, int argc, char **argv, const char *shortopts,
+static inline int cli_getopt(int argc, char **argv, const char *shortopts,
 			     const struct option *opts)
 {
 	int idx = -1;
@@ -56,11 +59,9 @@ static inline int cli_getopt(const char *prog, int argc, char **argv, const char
 	name = word + 2;
 	len = strcspn(name, "=");
 	if (strncmp(word, "--", 2) || len != strlen(opts[idx].name) ||
-	    strncmp(name, opts[idx].name, len)) {
-		fprintf(stderr, "%s: unknown option '%.*s' (abbreviations are refused; did you mean "
-			"'--%s'? see --help)\n", prog, (int)(len + 2), word, opts[idx].name);
-		exit(CLI_EXIT_USAGE);
-	}
+	    strncmp(name, opts[idx].name, len))
+		die_code(CLI_EXIT_USAGE, "unknown option '%.*s' (abbreviations are refused; did "
+			 "you mean '--%s'? see --help)", (int)(len + 2), word, opts[idx].name);
 	return c;
 }
 

@@ -11,10 +11,50 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 #include "uapi/virqlab_abi.h"
+#include "vmm/util.h"
+
+/*
+ * KVM ioctls as KVM selftests issue them (kvm_util.h: kvm_ioctl and
+ * __kvm_ioctl). The argument must be the size the request number encodes
+ * (_IOC_SIZE; Documentation/virt/kvm/api.rst gives each ioctl's
+ * "Parameters"), checked when it compiles; a variable-length argument
+ * (struct kvm_cpuid2, kvm_msrs, kvm_irq_routing) is passed as its header.
+ * __kvm_ioctl() returns the raw result (-1 with errno); kvm_ioctl() dies
+ * naming the request: "KVM_SET_USER_MEMORY_REGION: Invalid argument", exit
+ * 3. The _val forms are for requests that take a value, not a pointer
+ * (_IO: KVM_CREATE_VCPU's id, KVM_CHECK_EXTENSION's capability), and check
+ * that the request encodes no argument size.
+ */
+/* NAME is #req, taken before req expands, so that messages say KVM_RUN, not a number. */
+#define kvm_do_ioctl(fd, req, name, argp) ({					\
+	_Static_assert(!_IOC_SIZE(req) || _IOC_SIZE(req) == sizeof(*(argp)),	\
+		       name ": argument is not the size the request encodes");	\
+	ioctl(fd, req, argp);							\
+})
+#define kvm_do_ioctl_val(fd, req, name, val) ({					\
+	_Static_assert(_IOC_SIZE(req) == 0, name " takes a pointer, not a value"); \
+	ioctl(fd, req, (unsigned long)(val));					\
+})
+#define __kvm_ioctl(fd, req, argp)	kvm_do_ioctl(fd, req, #req, argp)
+#define __kvm_ioctl_val(fd, req, val)	kvm_do_ioctl_val(fd, req, #req, val)
+#define kvm_ioctl(fd, req, argp) ({						\
+	long __r = kvm_do_ioctl(fd, req, #req, argp);				\
+	if (__r < 0)								\
+		kvm_ioctl_fail(#req);						\
+	__r;									\
+})
+#define kvm_ioctl_val(fd, req, val) ({						\
+	long __r = kvm_do_ioctl_val(fd, req, #req, val);			\
+	if (__r < 0)								\
+		kvm_ioctl_fail(#req);						\
+	__r;									\
+})
 
 struct vm;
+struct virqnet_mode_ops;
 
 /* vmm-mini's own view of the exits it handled, per vCPU. */
 enum exit_kind {
@@ -66,11 +106,12 @@ struct vm_config {
 	double timeout_s;		/* 0: none */
 	const char *source;		/* udp:ADDR:PORT or NULL */
 	const char *stats_path;
-	int rx_mode;			/* enum virqnet_mode */
+	const struct virqnet_mode_ops *rx_mode;	/* --mode's entry of virqnet_modes[] */
 	uint64_t count;
 	double duration_s;
 	double idle_s;
-	uint64_t coalesce_us;		/* inject: interrupt moderation, 0 = off */
+	uint64_t coalesce_us;		/* coalesce: the moderation window */
+	uint64_t poll_us;		/* mask-poll: the guest consumer's poll window */
 	int rx_cpu, vcpu_cpu;		/* host CPU to pin the thread to, -1 = any */
 	bool test_given;
 };

@@ -4,7 +4,7 @@
  *
  * Every virqlab program and test shares these exit codes. Fatal host errors
  * go through die(); usage errors through die_usage(). Both print exactly one
- * line on stderr prefixed with the program name.
+ * line on stderr prefixed with the program name (err.h).
  */
 #ifndef VMM_UTIL_H
 #define VMM_UTIL_H
@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+
+#include "vmm/err.h"
 
 enum vmm_exit {
 	VMM_EXIT_OK = 0,		/* guest finished and passed */
@@ -24,23 +26,13 @@ enum vmm_exit {
 	VMM_EXIT_TIMEOUT = 124,		/* --timeout expired */
 };
 
+_Static_assert(VMM_EXIT_HOST == 3 && VMM_EXIT_USAGE == 2, "die() and die_usage() in err.h");
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-extern const char *prog_name;
 
-noreturn void die_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define die(...)	die_code(VMM_EXIT_HOST, __VA_ARGS__)
-#define die_usage(...)	die_code(VMM_EXIT_USAGE, __VA_ARGS__)
-void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * __kvm_ioctl() returns the raw result (-1 with errno); kvm_ioctl() dies
- * naming the request, e.g. "KVM_SET_USER_MEMORY_REGION: Invalid argument".
- */
-#define __kvm_ioctl(fd, req, arg) ioctl(fd, req, arg)
-#define kvm_ioctl(fd, req, arg) kvm_ioctl_checked(fd, req, #req, (void *)(uintptr_t)(arg))
-long kvm_ioctl_checked(int fd, unsigned long req, const char *name, void *arg);
+/* kvm_ioctl()'s failure (kvm.h): "NAME: strerror(errno)", exit 3. */
+noreturn void kvm_ioctl_fail(const char *name);
 
 /* Strict number parsing for CLI values: whole string, range-checked. */
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * virqnet_dev.h - the receive device, host side: register state, the host's
- * own shadow of the ring (never re-read from the guest), the io_uring
- * source that feeds it, and the counters every figure is derived from.
+ * own shadow of the ring (never re-read from the guest), the counters every
+ * figure is derived from, and the mode table (virqnet_modes.c).
+ *
+ * The device model is one owner: from the moment the io_uring source hands
+ * it a finished receive (virqnet_rx_complete) until the guest gives the
+ * buffer back (RX_ACK, or its consumer index in memory), a datagram is the
+ * device's, and so is every counter. The rule (virqnet.c, top) is one lock.
+ *
+ * The model needs no KVM: guest memory, interrupts and the end of the run
+ * reach it through struct virqnet_host, which virqnet_kvm.c fills for a real
+ * VM and tests/fuzz/ fills with a plain buffer and a callback.
  */
 #ifndef VMM_VIRQNET_DEV_H
 #define VMM_VIRQNET_DEV_H
@@ -15,7 +24,7 @@
 #include "uapi/virqnet.h"
 
 struct vm;
-struct vcpu;
+struct virqnet;
 
 /* Every count that ends up in a stats file; names match the columns. */
 struct rx_counters {
@@ -33,7 +42,7 @@ struct rx_counters {
 	uint64_t reordered;		/* seq below the highest seen */
 	uint64_t irqs_raised;
 	uint64_t irqs_suppressed;	/* mask-direct: flag set while masked */
-	uint64_t irqs_coalesced;	/* inject --coalesce-us: shared a later one */
+	uint64_t irqs_coalesced;	/* coalesce: shared a later one */
 	uint64_t irqs_control;		/* stop requests: not arrivals */
 	uint64_t guest_errors;		/* bad register values, bad indices */
 	uint64_t recv_errors;
@@ -49,12 +58,58 @@ struct rx_stamp {
 	uint64_t rx_ns;
 };
 
+/*
+ * What the device needs from the machine it is plugged into. The KVM VMM's
+ * are in virqnet_kvm.c; the fuzz harness's are a buffer and a counter.
+ */
+struct virqnet_host {
+	void *ctx;
+	unsigned int nr_vcpus;
+	/* A host pointer to [gpa, gpa + len) of guest RAM, or NULL if outside. */
+	void *(*gpa_to_hva)(void *ctx, uint64_t gpa, uint64_t len);
+	/* A handle that raises vector on vCPU cpu (an irqfd), or -1. */
+	int (*irq_route)(void *ctx, uint32_t cpu, uint32_t vector);
+	/* Raise it; false (errno set) if the interrupt could not be sent. */
+	bool (*irq_raise)(void *ctx, int handle);
+	/* A mode without a guest driver (sink) ends the VM itself. */
+	void (*end_run)(void *ctx);
+};
+
+/*
+ * One receive mode: what the device does after it publishes a descriptor
+ * (notify), how buffers come back (reclaim from memory, or ack through the
+ * RX_ACK register), what its timer does (tick), and how the run ends. Like
+ * kvmtool's net_dev_operations, the rest of the device calls these and never
+ * tests the mode. Hooks run with dev->lock held, finish without it (it only
+ * calls virqnet_request_stop or host.end_run); NULL means "nothing" (ack:
+ * RX_ACK is refused in this mode as a guest error).
+ */
+struct virqnet_mode_ops {
+	const char *name;		/* --mode, workloads, the stats "mode" column */
+	enum virqnet_mode driver;	/* the protocol REG_MODE tells the guest's driver */
+	bool has_driver;		/* false: no guest consumer, the device discards */
+	bool coalesce;			/* takes --coalesce-us (its window, default 100) */
+	bool poll;			/* takes --poll-us (the guest's poll_us=, default 1000) */
+	const char *summary;		/* one line for --help */
+	void (*notify)(struct virqnet *dev);
+	void (*reclaim)(struct virqnet *dev);
+	void (*ack)(struct virqnet *dev, uint32_t n);
+	uint64_t (*tick)(struct virqnet *dev, uint64_t now, bool flush);
+	void (*finish)(struct virqnet *dev);
+};
+
+extern const struct virqnet_mode_ops virqnet_modes[];
+extern const unsigned int virqnet_nr_modes;
+const struct virqnet_mode_ops *virqnet_mode_find(const char *name);
+/* "sink, inject, ..." in table order, for usage errors and --help. */
+const char *virqnet_mode_names(void);
+
 struct clock_anchor;
 
 struct virqnet {
-	struct vm *vm;
-	enum virqnet_mode mode;
-	pthread_mutex_t lock;
+	const struct virqnet_mode_ops *ops;
+	struct virqnet_host host;
+	pthread_mutex_t lock;		/* the one rule: see the top of virqnet.c */
 
 	/* Guest-programmed registers, validated on ENABLE. */
 	uint64_t ring_gpa, buf_gpa, flags_gpa, latlog_gpa, trace_gpa;
@@ -67,9 +122,9 @@ struct virqnet {
 	struct virqnet_vcpu_flags *flags;
 	struct virqnet_lat_log *latlog;
 	struct virqnet_trace *trace;	/* read only to explain a stall */
-	int irqfd;
+	int irq;			/* host.irq_route's handle */
 
-	/* inject with --coalesce-us: arrivals since the last interrupt. */
+	/* coalesce: arrivals since the last interrupt. */
 	uint64_t coalesce_ns, coal_deadline_ns;
 	uint32_t coal_pending;
 
@@ -79,7 +134,7 @@ struct virqnet {
 	uint32_t *slot_len;		/* slot -> datagram length */
 	uint32_t gen;			/* bumped on every (re)configuration */
 	uint32_t *free_bufs, nr_free;
-	atomic_bool stop_requested;
+	bool stop_requested;
 
 	/* Accounting. */
 	struct rx_counters c;
@@ -93,25 +148,58 @@ struct virqnet {
 	uint64_t nr_lat, max_lat;
 	int64_t tsc_offset;		/* guest TSC = host TSC + offset */
 	bool tsc_offset_ok;
-	uint64_t first_ns, last_ns;	/* first and last arrival, CLOCK_MONOTONIC */
 };
 
-int virqnet_init(struct vm *vm, enum virqnet_mode mode);
-bool virqnet_take_buffer(struct virqnet *dev, uint32_t *buf_id, uint8_t **hva, uint32_t *cap,
-			 uint32_t *gen);
-void virqnet_return_buffer(struct virqnet *dev, uint32_t buf_id, uint32_t gen);
-void virqnet_publish(struct virqnet *dev, uint32_t buf_id, uint32_t len, uint64_t rx_ns,
-		     uint32_t gen);
-uint64_t virqnet_coalesce_tick(struct virqnet *dev, bool flush);
+/*
+ * A receive buffer the device lends the source: one of the guest's (guest),
+ * or the source's own scratch area when the device has none to lend.
+ */
+struct rx_buf {
+	uint8_t *data;
+	uint32_t cap, id, gen;
+	bool guest;
+};
+
+/* A finished receive, as the source hands it over. */
+struct rx_done {
+	struct rx_buf buf;		/* where the datagram landed */
+	int res;			/* length (may exceed cap: MSG_TRUNC) or -errno */
+	uint64_t rx_ns;			/* kernel receive stamp, 0 if none came */
+	int64_t sock_drops;		/* SO_RXQ_OVFL / SO_MEMINFO count, -1 if none */
+};
+
+/* The model (virqnet.c): no KVM in here. */
+struct virqnet *virqnet_create(const struct virqnet_host *host, const struct virqnet_mode_ops *ops,
+			       uint64_t coalesce_ns, uint64_t max_lat);
+void virqnet_destroy(struct virqnet *dev);
+void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint32_t len,
+			 bool is_write);
+bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b);
+void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d);
+void virqnet_rx_cancel(struct virqnet *dev, const struct rx_buf *b);
+void virqnet_sock_drops(struct virqnet *dev, uint64_t drops);
+uint64_t virqnet_tick(struct virqnet *dev, bool flush);
 void virqnet_reclaim(struct virqnet *dev, const struct clock_anchor *a);
-bool virqnet_account(struct virqnet *dev, const void *payload, uint32_t len, uint64_t rx_ns);
-const char *virqnet_mode_name(enum virqnet_mode mode);
-int virqnet_mode_parse(const char *name);
+void virqnet_finish(struct virqnet *dev);
 void virqnet_request_stop(struct virqnet *dev);
 bool virqnet_drained(struct virqnet *dev);
 bool virqnet_ready(struct virqnet *dev);
+void virqnet_progress(struct virqnet *dev, uint64_t *arrivals, uint64_t *suppressed,
+		      uint64_t *next_seq, uint64_t *published);
+void virqnet_irq_target(struct virqnet *dev, uint32_t *cpu, uint32_t *vector);
+uint32_t virqnet_ring_cons(struct virqnet *dev);
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value);
 void virqnet_dump(struct virqnet *dev, const char *why);
 void virqnet_dump_trace(struct virqnet *dev, unsigned int last);
+
+/* Mode hooks' shared pieces (virqnet.c), for virqnet_modes.c. */
+void virqnet_raise_irq(struct virqnet *dev);
+void virqnet_free_slots(struct virqnet *dev, uint32_t n);
+void virqnet_guest_error(struct virqnet *dev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The KVM side (virqnet_kvm.c). */
+int virqnet_init(struct vm *vm, const struct virqnet_mode_ops *ops);
+void virqnet_report_stuck(struct vm *vm, struct virqnet *dev, struct clock_anchor *anchor);
 
 #endif

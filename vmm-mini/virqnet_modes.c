@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virqnet_modes.c - the receive modes, one table entry each: how the guest
+ * hears of a published descriptor (notify), how its buffers come back
+ * (reclaim from the consumer index in guest memory, or ack through the
+ * RX_ACK register), what the timer does, and how the run ends. The names
+ * are the ones every workload, stats file, plot and README section uses.
+ * Every hook but finish runs with dev->lock held (virqnet.c, top).
+ *
+ *   sink         no guest driver: the device receives and discards, the
+ *                ceiling of the host side alone
+ *   inject       one interrupt per arrival; the driver fetches each
+ *                descriptor through registers and acknowledges with RX_ACK
+ *   coalesce     inject with interrupt moderation (a NIC's rx-usecs)
+ *   mask-direct  the method: a flag in the vCPU, an interrupt only while
+ *                unmasked; the consumer reads the ring in place
+ *   mask-poll    mask-direct whose consumer polls the ring poll_us before
+ *                it unmasks and sleeps (--poll-us, the guest's poll_us=)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/usdt.h"
+#include "vmm/util.h"
+#include "vmm/virqnet_dev.h"
+
+/* RX_ACK: the driver consumed n descriptors (virqnet.c checked n). */
+static void ack_slots(struct virqnet *dev, uint32_t n)
+{
+	virqnet_free_slots(dev, n);
+}
+
+/* The consumer index the guest advanced in memory, read once and checked. */
+static void reclaim_from_ring(struct virqnet *dev)
+{
+	uint32_t c = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE);
+	uint32_t n = c - dev->cons;
+
+	if (n > dev->prod - dev->cons)
+		virqnet_guest_error(dev, "consumer index %u beyond producer %u (host cons %u)", c,
+				    dev->prod, dev->cons);
+	else if (n)
+		virqnet_free_slots(dev, n);
+}
+
+/* The guest driver reports, then ends the run itself. */
+static void finish_ask_guest(struct virqnet *dev)
+{
+	virqnet_request_stop(dev);
+}
+
+/* No driver to ask: the device ends the VM. */
+static void finish_end_vm(struct virqnet *dev)
+{
+	dev->host.end_run(dev->host.ctx);
+}
+
+/*
+ * The method's handshake, device half. The guest's half is in the driver
+ * (guest-kernel-patch), and the argument that no arrival is ever stranded
+ * needs both:
+ *
+ *   device: store prod; xchg pending <- 1 (full barrier); load masked
+ *   guest:  store pending <- 0; store masked <- 0; mfence; load prod
+ *
+ * This is Dekker's pattern. If the device reads masked == 1, the guest's
+ * store of masked <- 0 is later in the global order, so the guest's load of
+ * prod that follows its fence sees this descriptor and drains it. If the
+ * device reads masked == 0 and pending was 0, it raises the interrupt. If
+ * pending was already 1, an interrupt raised earlier is still unhandled (the
+ * handler clears pending before the consumer reads prod), so that handler's
+ * drain will see this descriptor. In every case someone looks at the ring
+ * after this descriptor is visible.
+ */
+static void notify_mask_direct(struct virqnet *dev)
+{
+	struct virqnet_vcpu_flags *f = &dev->flags[dev->irq_cpu];
+
+	if (__atomic_exchange_n(&f->pending, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    __atomic_load_n(&f->masked, __ATOMIC_SEQ_CST) == 0)
+		virqnet_raise_irq(dev);
+	else
+		dev->c.irqs_suppressed++;
+}
+
+/*
+ * Interrupt moderation (coalesce), like a NIC's rx-usecs: the first
+ * arrival after an interrupt starts a timer, and the arrivals until it
+ * expires share one interrupt, which the receive thread raises (tick). The
+ * conventional driver's handler already pulls every descriptor the device
+ * holds, so no arrival waits for an interrupt of its own. A quarter of the
+ * ring pending raises it at once: moderation alone must never fill the ring.
+ */
+static void coalesce_fire(struct virqnet *dev)
+{
+	if (dev->coal_pending) {
+		dev->coal_pending = 0;
+		virqnet_raise_irq(dev);
+	}
+}
+
+static void notify_coalesce(struct virqnet *dev)
+{
+	if (dev->coal_pending++ == 0)
+		dev->coal_deadline_ns = now_ns() + dev->coalesce_ns;
+	else
+		dev->c.irqs_coalesced++;
+	if (dev->coal_pending >= dev->ring_size / 4)
+		coalesce_fire(dev);
+}
+
+static uint64_t tick_coalesce(struct virqnet *dev, uint64_t now, bool flush)
+{
+	if (!dev->coal_pending)
+		return UINT64_MAX;
+	if (flush || now >= dev->coal_deadline_ns) {
+		coalesce_fire(dev);
+		return UINT64_MAX;
+	}
+	return dev->coal_deadline_ns - now;
+}
+
+/* Sorted as the figures show them: the host's ceiling, then baselines, then the method. */
+const struct virqnet_mode_ops virqnet_modes[] = {
+	{
+		.name = "sink", .driver = VIRQNET_MODE_SINK, .has_driver = false,
+		.summary = "the device receives and discards: no guest driver",
+		.finish = finish_end_vm,
+	}, {
+		.name = "inject", .driver = VIRQNET_MODE_INJECT, .has_driver = true,
+		.summary = "one interrupt per arrival, descriptors read through registers",
+		.notify = virqnet_raise_irq, .ack = ack_slots, .finish = finish_ask_guest,
+	}, {
+		.name = "coalesce", .driver = VIRQNET_MODE_INJECT, .has_driver = true,
+		.coalesce = true,
+		.summary = "inject with interrupt moderation (--coalesce-us)",
+		.notify = notify_coalesce, .ack = ack_slots, .tick = tick_coalesce,
+		.finish = finish_ask_guest,
+	}, {
+		.name = "mask-direct", .driver = VIRQNET_MODE_MASK_DIRECT, .has_driver = true,
+		.summary = "the method: a flag in the vCPU, the ring read in place",
+		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
+		.finish = finish_ask_guest,
+	}, {
+		.name = "mask-poll", .driver = VIRQNET_MODE_MASK_DIRECT, .has_driver = true,
+		.poll = true,
+		.summary = "mask-direct whose consumer polls before it sleeps (--poll-us)",
+		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
+		.finish = finish_ask_guest,
+	},
+};
+
+const unsigned int virqnet_nr_modes = ARRAY_SIZE(virqnet_modes);
+
+const struct virqnet_mode_ops *virqnet_mode_find(const char *name)
+{
+	for (unsigned int i = 0; i < virqnet_nr_modes; i++)
+		if (!strcmp(name, virqnet_modes[i].name))
+			return &virqnet_modes[i];
+	return NULL;
+}
+
+const char *virqnet_mode_names(void)
+{
+	static char list[256];
+
+	if (!list[0])
+		for (unsigned int i = 0; i < virqnet_nr_modes; i++) {
+			size_t n = strlen(list);
+
+			snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				 virqnet_modes[i].name);
+		}
+	return list;
+}
