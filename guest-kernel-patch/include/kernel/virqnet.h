@@ -46,7 +46,7 @@ struct virqnet_poll {
 	uint64_t cycles;
 	bool adaptive, polling;
 	uint64_t up_pps, down_pps;	/* adaptive: start polling at >= up, stop at <= down */
-	uint64_t tsc_khz, win_cycles, win_start, win_n;
+	uint64_t tsc_khz, win_cycles, win_start, win_n, votes;
 	uint64_t switches_up, switches_down;
 };
 
