@@ -15,6 +15,7 @@ GUEST_SRCS := \
 	guest-kernel-patch/arch/smp_qemu.c \
 	guest-kernel-patch/drivers/pci.c \
 	guest-kernel-patch/drivers/virqnet.c \
+	guest-kernel-patch/drivers/virqnet_adaptive.c \
 	guest-kernel-patch/drivers/virqnet_mask_direct.c \
 	guest-kernel-patch/kernel/lib.c \
 	guest-kernel-patch/kernel/main.c \

@@ -34,7 +34,8 @@ alpha (0.05); under 2 repeats a side the floor alone decides, labelled
 Runs are incomparable, exit 2 with one line "compare: incomparable: WHAT
 BASE-VALUE vs NEW-VALUE", when their KVM flavour (meta kvm_flavour), CPU
 model (meta cpu, kvm_cpu), packets per cell, guest knobs (vcpus, poll_us,
-coalesce_us, size, pattern, burst, idle, warmup, probes) or workload differ.
+coalesce_us, adaptive_up_pps, adaptive_down_pps, size, pattern, burst,
+idle, warmup, probes) or workload differ.
 The workload is compared by a hash of its effective content: the run's
 workload.conf as parsed for its flavour, without name, description,
 cdf_rates, timeout, repeats and hobble (hobble stands for a code
@@ -178,7 +179,7 @@ while [ $i -le $nruns ]; do
 		[ "$(fact "$bfa" duration)" = "" ] || b="duration $(fact "$bfa" duration) s"
 		[ "$(fact "$nfa" duration)" = "" ] || n="duration $(fact "$nfa" duration) s"
 		[ "$b" = "$n" ] || why="$why${why:+; }packets per cell $b vs $n"
-		for k in vcpus poll_us coalesce_us size pattern burst idle warmup probes; do
+		for k in vcpus poll_us coalesce_us adaptive_up_pps adaptive_down_pps size pattern burst idle warmup probes; do
 			b=$(fact "$bfa" $k) n=$(fact "$nfa" $k)
 			[ "$b" = "$n" ] || add "$k" "$b" "$n"
 		done

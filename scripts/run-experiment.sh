@@ -129,13 +129,15 @@ run_cell() {
 		_vlen="--duration $(awk -v d="$wl_duration" 'BEGIN { print d + 1 }')"
 		_glen="--duration $wl_duration"
 	fi
-	# Every workload mode is a vmm-mini --mode of the same name; coalesce and
-	# mask-poll take their window from the workload. The guest takes its
-	# knobs as space-separated key=value words in one --args.
+	# Every workload mode is a vmm-mini --mode of the same name; coalesce,
+	# mask-poll and adaptive take their knobs from the workload. The guest
+	# takes its knobs as space-separated key=value words in one --args.
 	_vknob= _gargs=
 	[ "$_mode" = coalesce ] && _vknob="--coalesce-us $wl_coalesce_us"
 	[ "$_mode" = mask-poll ] && _vknob="--poll-us $wl_poll_us"
-	case "$_mode" in mask-direct|mask-poll) [ "$wl_hobble" = on ] && _gargs="hobble=1" ;; esac
+	[ "$_mode" = adaptive ] &&
+		_vknob="--poll-us $wl_poll_us --adaptive-up-pps $wl_adaptive_up_pps --adaptive-down-pps $wl_adaptive_down_pps"
+	case "$_mode" in mask-direct|mask-poll|adaptive) [ "$wl_hobble" = on ] && _gargs="hobble=1" ;; esac
 	_wrap=
 	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q --stats $cur_tmp/probes.tsv --"
 	# shellcheck disable=SC2086

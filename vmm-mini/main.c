@@ -51,9 +51,13 @@ static const char usage_head[] =
 "  --coalesce-us N   coalesce only: one interrupt for the arrivals of N us\n"
 "                    (1..1000000) from the first, or at once when a quarter\n"
 "                    of the ring waits (default: 100)\n"
-"  --poll-us N       mask-poll only: the guest consumer polls the ring N us\n"
-"                    (1..1000000), still masked, before it sleeps (default:\n"
-"                    1000; the guest's poll_us=N)\n"
+"  --poll-us N       mask-poll and adaptive: the guest consumer polls the ring\n"
+"                    N us (1..1000000), still masked, before it sleeps\n"
+"                    (default: 1000; the guest's poll_us=N)\n"
+"  --adaptive-up-pps N    adaptive: poll once the measured arrival rate is\n"
+"                    N pps or more (default: 10000)\n"
+"  --adaptive-down-pps N  adaptive: stop polling at N pps or less (below the\n"
+"                    up rate: the hysteresis; default: half of it)\n"
 "  --rx-cpu N        pin the receive thread (the device) to host CPU N\n"
 "  --vcpu-cpu N      pin every vCPU thread to host CPU N (with --rx-cpu M,\n"
 "                    M != N: device and guest on two real cores in parallel)\n"
@@ -98,7 +102,7 @@ enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
-	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US,
+	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US, OPT_ADAPTIVE_UP, OPT_ADAPTIVE_DOWN,
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +122,8 @@ static const struct option long_opts[] = {
 	{ "latency-log", required_argument, NULL, OPT_LATENCY_LOG },
 	{ "coalesce-us", required_argument, NULL, OPT_COALESCE_US },
 	{ "poll-us", required_argument, NULL, OPT_POLL_US },
+	{ "adaptive-up-pps", required_argument, NULL, OPT_ADAPTIVE_UP },
+	{ "adaptive-down-pps", required_argument, NULL, OPT_ADAPTIVE_DOWN },
 	{ "rx-cpu", required_argument, NULL, OPT_RX_CPU },
 	{ "vcpu-cpu", required_argument, NULL, OPT_VCPU_CPU },
 	{ "sender-stats", required_argument, NULL, OPT_SENDER_STATS },
@@ -164,21 +170,45 @@ static bool has_guest_arg(const char *args, const char *key)
 	return false;
 }
 
-/* A mode's own knobs: defaults, and mask-poll's window as the guest's poll_us=. */
+/*
+ * A mode's own knobs: defaults, and the guest arguments they become:
+ * mask-poll's and adaptive's window as poll_us=, adaptive's thresholds as
+ * adaptive=1 adaptive_up_pps= adaptive_down_pps= (the rule they feed:
+ * guest-kernel-patch/drivers/virqnet_adaptive.c).
+ */
 static void mode_knobs(struct vm_config *cfg)
 {
 	static char args[sizeof(((struct virqlab_boot_info *)0)->args)];
+	char extra[128] = "";
 
 	if (cfg->rx_mode->coalesce && !cfg->coalesce_us)
 		cfg->coalesce_us = 100;
 	if (!cfg->rx_mode->poll)
 		return;
 	if (has_guest_arg(cfg->args, "poll_us"))
-		die_usage("--args poll_us=...: with --mode mask-poll the window is --poll-us N");
+		die_usage("--args poll_us=...: with --mode %s the window is --poll-us N",
+			  cfg->rx_mode->name);
 	if (!cfg->poll_us)
 		cfg->poll_us = 1000;
-	if ((size_t)snprintf(args, sizeof(args), "poll_us=%llu%s%s",
-			     (unsigned long long)cfg->poll_us, *cfg->args ? " " : "",
+	if (cfg->rx_mode->adaptive) {
+		if (has_guest_arg(cfg->args, "adaptive") || has_guest_arg(cfg->args, "adaptive_up_pps") ||
+		    has_guest_arg(cfg->args, "adaptive_down_pps"))
+			die_usage("--args adaptive...=: with --mode adaptive the thresholds are "
+				  "--adaptive-up-pps and --adaptive-down-pps");
+		if (!cfg->adaptive_up_pps)
+			cfg->adaptive_up_pps = cfg->adaptive_down_pps ? 2 * cfg->adaptive_down_pps : 10000;
+		if (!cfg->adaptive_down_pps)
+			cfg->adaptive_down_pps = cfg->adaptive_up_pps / 2;
+		if (cfg->adaptive_down_pps >= cfg->adaptive_up_pps)
+			die_usage("--adaptive-down-pps %llu: must be below --adaptive-up-pps %llu "
+				  "(the hysteresis)", (unsigned long long)cfg->adaptive_down_pps,
+				  (unsigned long long)cfg->adaptive_up_pps);
+		snprintf(extra, sizeof(extra), " adaptive=1 adaptive_up_pps=%llu adaptive_down_pps=%llu",
+			 (unsigned long long)cfg->adaptive_up_pps,
+			 (unsigned long long)cfg->adaptive_down_pps);
+	}
+	if ((size_t)snprintf(args, sizeof(args), "poll_us=%llu%s%s%s",
+			     (unsigned long long)cfg->poll_us, extra, *cfg->args ? " " : "",
 			     cfg->args) >= sizeof(args))
 		die_usage("--args '%s': too long", cfg->args);
 	cfg->args = args;
@@ -258,6 +288,16 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 				die_usage("--coalesce-us '%s': expected microseconds from 1 to 1000000",
 					  optarg);
 			break;
+		case OPT_ADAPTIVE_UP:
+			if (!parse_u64(optarg, 2, 100000000, &cfg->adaptive_up_pps))
+				die_usage("--adaptive-up-pps '%s': expected packets per second, 2..1e8",
+					  optarg);
+			break;
+		case OPT_ADAPTIVE_DOWN:
+			if (!parse_u64(optarg, 1, 100000000, &cfg->adaptive_down_pps))
+				die_usage("--adaptive-down-pps '%s': expected packets per second, 1..1e8",
+					  optarg);
+			break;
 		case OPT_POLL_US:
 			if (!parse_u64(optarg, 1, 1000000, &cfg->poll_us))
 				die_usage("--poll-us '%s': expected microseconds from 1 to 1000000",
@@ -305,7 +345,9 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	if (cfg->coalesce_us && !cfg->rx_mode->coalesce)
 		die_usage("--coalesce-us sets coalesce's window: it needs --mode coalesce");
 	if (cfg->poll_us && !cfg->rx_mode->poll)
-		die_usage("--poll-us sets mask-poll's window: it needs --mode mask-poll");
+		die_usage("--poll-us sets the poll window: it needs --mode mask-poll or adaptive");
+	if ((cfg->adaptive_up_pps || cfg->adaptive_down_pps) && !cfg->rx_mode->adaptive)
+		die_usage("--adaptive-up-pps and --adaptive-down-pps need --mode adaptive");
 	if (!cfg->source) {
 		if (cfg->count || cfg->duration_s > 0 || *latlog || cfg->coalesce_us || cfg->poll_us)
 			die_usage("--count, --duration, --latency-log, --coalesce-us and --poll-us need "

@@ -299,6 +299,12 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		printf("  coalescing %llu us: %llu arrivals shared an earlier arrival's "
 		       "interrupt\n", (unsigned long long)(dev->coalesce_ns / 1000),
 		       (unsigned long long)c->irqs_coalesced);
+	if (dev->ops->adaptive)
+		printf("  adaptive: polling from %llu pps, back to interrupts at %llu pps: %llu "
+		       "switches up, %llu down\n", (unsigned long long)vm->cfg.adaptive_up_pps,
+		       (unsigned long long)vm->cfg.adaptive_down_pps,
+		       (unsigned long long)g[RX_REPORT_POLL_UP - RX_REPORT_DELIVERED],
+		       (unsigned long long)g[RX_REPORT_POLL_DOWN - RX_REPORT_DELIVERED]);
 	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
 	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
 	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
@@ -337,7 +343,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			fprintf(f, "\tlife_kvm_%s", kvm_names[n]);
 		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\tpv_eoi\tsent_source"
 		      "\tgap_minus_overflow\toverflow_check\tcpu_user_ns\tcpu_sys_ns"
-		      "\tcpu_ns_per_pkt\tkvm_halt_poll_ns\n", f);
+		      "\tcpu_ns_per_pkt\tkvm_halt_poll_ns\tadaptive_up_pps\tadaptive_down_pps"
+		      "\tpoll_switches_up\tpoll_switches_down\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			dev->ops->name, (unsigned long long)sent,
@@ -389,9 +396,13 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)cpu_user, (unsigned long long)cpu_sys,
 			per(cpu_user + cpu_sys, delivered));
 		if (st->kst_ok && st->halt_poll_ok)
-			fprintf(f, "\t%llu\n", (unsigned long long)halt_poll);
+			fprintf(f, "\t%llu", (unsigned long long)halt_poll);
 		else
-			fputs("\t-\n", f);
+			fputs("\t-", f);
+		fprintf(f, "\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)vm->cfg.adaptive_up_pps,
+			(unsigned long long)vm->cfg.adaptive_down_pps,
+			(unsigned long long)g[RX_REPORT_POLL_UP - RX_REPORT_DELIVERED],
+			(unsigned long long)g[RX_REPORT_POLL_DOWN - RX_REPORT_DELIVERED]);
 		fclose(f);
 	}
 	return ok;

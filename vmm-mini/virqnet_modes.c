@@ -16,6 +16,9 @@
  *                unmasked; the consumer reads the ring in place
  *   mask-poll    mask-direct whose consumer polls the ring poll_us before
  *                it unmasks and sleeps (--poll-us, the guest's poll_us=)
+ *   adaptive     mask-poll while the measured arrival rate is high,
+ *                mask-direct while it is low, with hysteresis (the rule:
+ *                guest-kernel-patch/drivers/virqnet_adaptive.c)
  */
 #include <stdio.h>
 #include <string.h>
@@ -145,6 +148,12 @@ const struct virqnet_mode_ops virqnet_modes[] = {
 		.name = "mask-poll", .driver = VIRQNET_MODE_MASK_DIRECT, .has_driver = true,
 		.poll = true,
 		.summary = "mask-direct whose consumer polls before it sleeps (--poll-us)",
+		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
+		.finish = finish_ask_guest,
+	}, {
+		.name = "adaptive", .driver = VIRQNET_MODE_MASK_DIRECT, .has_driver = true,
+		.poll = true, .adaptive = true,
+		.summary = "mask-poll at high arrival rates, mask-direct at low ones",
 		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
 		.finish = finish_ask_guest,
 	},

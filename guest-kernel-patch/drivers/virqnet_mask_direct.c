@@ -82,12 +82,13 @@ void virqnet_md_init(void)
  * place, publish cons, then unmask and look once more; sleep only when that
  * last look finds nothing. At most `budget` descriptors are taken per pass
  * before the unmask-and-look step (budget=1 flips between draining and
- * idling as fast as possible: the stress test of the handshake). With
- * poll_cycles > 0 the consumer, still masked, watches prod that long
- * before the unmask-and-look: arrivals meanwhile only set pending, so a
- * steady stream needs no interrupt at all (the polling variant; it burns
- * the vCPU while it waits). It happens before the handshake and changes
- * nothing in the argument below.
+ * idling as fast as possible: the stress test of the handshake). When
+ * `poll` says so after a pass (virqnet_poll_cycles: mask-poll always,
+ * adaptive while the arrival rate is high) the consumer, still masked,
+ * watches prod that long before the unmask-and-look: arrivals meanwhile
+ * only set pending, so a steady stream needs no interrupt at all (the
+ * polling variant; it burns the vCPU while it waits). It happens before
+ * the handshake and changes nothing in the argument below.
  *
  * `hobble` is a debug knob that deliberately takes the method's point away,
  * to prove that regression verdicts catch it (workload key `hobble`,
@@ -119,7 +120,7 @@ void virqnet_md_init(void)
  * entry steps over such a HLT: irq_step_over_shadowed_hlt, arch/irq.c).
  */
 __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
-					 uint64_t poll_cycles, bool hobble)
+					 struct virqnet_poll *poll, bool hobble)
 {
 	struct virqnet_ring *r = virqnet.ring;
 	struct virqnet_vcpu_flags *fl = &virqnet.flags[VIRQNET_CPU];
@@ -127,9 +128,10 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 	uint64_t passes = 0;
 
 	for (;;) {
-		uint32_t prod = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE);
+		uint32_t prod = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE), n;
+		uint64_t poll_cycles;
 
-		for (uint32_t n = 0; cons != prod && n < budget; n++, cons++) {
+		for (n = 0; cons != prod && n < budget; n++, cons++) {
 			const struct virqnet_desc *d = &r->desc[cons & mask];
 			uint32_t buf = d->buf_id, len = d->len;
 
@@ -142,6 +144,7 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 			__atomic_store_n(&r->cons, cons + 1, __ATOMIC_RELEASE);
 		}
 		passes++;
+		poll_cycles = virqnet_poll_cycles(poll, n);
 		if (poll_cycles && cons == prod) {
 			uint64_t until = rdtsc() + poll_cycles;
 

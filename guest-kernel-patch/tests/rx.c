@@ -112,18 +112,18 @@ static __user_text void inject_app(long unused)
 	syscall3(SYS_exit, n < 0, 0, 0);
 }
 
-static uint64_t poll_cycles;
+static struct virqnet_poll poll;
 static uint64_t hobble;		/* debug: defeat the method (virqnet_md_consume) */
 
 static __user_text void mask_direct_app(long budget)
 {
-	chk.passes = virqnet_md_consume(take, budget, poll_cycles, hobble);
+	chk.passes = virqnet_md_consume(take, budget, &poll, hobble);
 	syscall3(SYS_exit, 0, 0, 0);
 }
 
 static void rx(void)
 {
-	uint64_t budget = VIRQNET_RING_SIZE, poll_us = 0;
+	uint64_t budget = VIRQNET_RING_SIZE, poll_us = 0, adaptive = 0;
 	long code;
 
 	require_vmm_mini("the virqnet device");
@@ -132,11 +132,21 @@ static void rx(void)
 		GUEST_FAIL("budget=0: the consumer must take at least one per pass");
 	/* poll_us=N: mask-direct consumer polls N us before it sleeps (0: never). */
 	arg_u64("poll_us", &poll_us);
+	/* adaptive=1: poll only while the arrival rate is high (drivers/virqnet_adaptive.c). */
+	arg_u64("adaptive", &adaptive);
+	arg_u64("adaptive_up_pps", &poll.up_pps);
+	arg_u64("adaptive_down_pps", &poll.down_pps);
 	arg_u64("hobble", &hobble);
 	arg_u64("stall_after", &stall_after);
 	if (poll_us && !boot_info->tsc_khz)
 		GUEST_FAIL("poll_us=%llu: the VMM gave no TSC frequency", (unsigned long long)poll_us);
-	poll_cycles = poll_us * boot_info->tsc_khz / 1000;
+	poll.cycles = poll_us * boot_info->tsc_khz / 1000;
+	poll.tsc_khz = boot_info->tsc_khz;
+	poll.adaptive = adaptive;
+	if (adaptive && (!poll_us || !poll.up_pps || poll.down_pps >= poll.up_pps))
+		GUEST_FAIL("adaptive=1: needs poll_us > 0 and adaptive_down_pps < adaptive_up_pps"
+			   " (have %llu, %llu, %llu)", (unsigned long long)poll_us,
+			   (unsigned long long)poll.down_pps, (unsigned long long)poll.up_pps);
 	virqnet_probe();
 	if (stall_after && virqnet.mode != VIRQNET_MODE_MASK_DIRECT)
 		GUEST_FAIL("stall_after=%llu: mask-direct only", (unsigned long long)stall_after);
@@ -157,5 +167,7 @@ static void rx(void)
 	GUEST_SYNC(SYNC_REPORT, RX_REPORT_IRQS, virqnet_irqs);
 	GUEST_SYNC(SYNC_REPORT, RX_REPORT_SHADOW_IRQS, irq_shadow_count());
 	GUEST_SYNC(SYNC_REPORT, RX_REPORT_FOREIGN, chk.foreign);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_POLL_UP, poll.switches_up);
+	GUEST_SYNC(SYNC_REPORT, RX_REPORT_POLL_DOWN, poll.switches_down);
 }
 GUEST_TEST("rx", rx, NULL);

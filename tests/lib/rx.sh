@@ -11,6 +11,8 @@ col() {
 }
 
 # rx_run MODE RATE COUNT [UDPGEN ARGS...]
+# RATE "steps=R:N,...": udpgen --steps R:N,... instead of --rate (COUNT must be
+# the steps' total).
 # vmm-mini takes sent from udpgen's own record (gen.tsv; RX_SENDER_STATS: another
 # file, to plant a wrong record). RX_VMM_ARGS: more vmm-mini options; RX_WRAP: a
 # command line vmm-mini runs under (e.g. perf stat ... -- build/virqstat ... --),
@@ -35,7 +37,12 @@ rx_run() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --count "$_count" --quiet \
+	case "$_rate" in
+	steps=*) _load="--steps ${_rate#steps=}" ;;
+	*) _load="--rate $_rate --count $_count" ;;
+	esac
+	# shellcheck disable=SC2086
+	"$BUILD/udpgen" --to "127.0.0.1:$_port" $_load --quiet \
 		--stats "$_dir/gen.tsv" "$@" > "$_dir/gen.out" 2>&1 && gen_rc=0 || gen_rc=$?
 	wait "$_vmm" && rx_rc=0 || rx_rc=$?
 	rx_out=$(cat "$_dir/vmm.out" "$_dir/gen.out")

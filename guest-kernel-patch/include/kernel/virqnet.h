@@ -36,10 +36,27 @@ extern volatile uint64_t virqnet_irqs;
 
 void virqnet_probe(void);
 
+/*
+ * How long the mask-direct consumer polls the ring, still masked, before it
+ * unmasks and sleeps: never (mask-direct), always `cycles` (mask-poll), or
+ * `cycles` only while the measured arrival rate is high (adaptive,
+ * drivers/virqnet_adaptive.c). Owned by the consumer, in ring 3.
+ */
+struct virqnet_poll {
+	uint64_t cycles;
+	bool adaptive, polling;
+	uint64_t up_pps, down_pps;	/* adaptive: start polling at >= up, stop at <= down */
+	uint64_t tsc_khz, win_cycles, win_start, win_n, votes;
+	uint64_t switches_up, switches_down;
+};
+
 /* drivers/virqnet_mask_direct.c: the method. */
 typedef void (*virqnet_take_fn)(const uint8_t *data, uint32_t len);
 void virqnet_md_init(void);
-uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget, uint64_t poll_cycles,
+uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget, struct virqnet_poll *poll,
 			    bool hobble);
+
+/* drivers/virqnet_adaptive.c: the cycles to poll after a pass that took `taken`. */
+uint64_t virqnet_poll_cycles(struct virqnet_poll *poll, uint32_t taken);
 
 #endif

@@ -165,6 +165,8 @@ enum virqnet_report_key {
 	RX_REPORT_IRQS,			/* device interrupts the guest handled */
 	RX_REPORT_FOREIGN,		/* valid packets of another flow */
 	RX_REPORT_SHADOW_IRQS,		/* interrupts the platform delivered inside STI's shadow */
+	RX_REPORT_POLL_UP,		/* adaptive: switches from interrupts to polling */
+	RX_REPORT_POLL_DOWN,		/* adaptive: switches back */
 	RX_REPORT_END
 };
 

@@ -112,6 +112,8 @@ struct vm_config {
 	double idle_s;
 	uint64_t coalesce_us;		/* coalesce: the moderation window */
 	uint64_t poll_us;		/* mask-poll: the guest consumer's poll window */
+	uint64_t adaptive_up_pps;	/* adaptive: poll from this arrival rate up */
+	uint64_t adaptive_down_pps;	/* adaptive: stop polling at this rate or below */
 	int rx_cpu, vcpu_cpu;		/* host CPU to pin the thread to, -1 = any */
 	bool test_given;
 };

@@ -90,6 +90,7 @@ struct virqnet_mode_ops {
 	bool has_driver;		/* false: no guest consumer, the device discards */
 	bool coalesce;			/* takes --coalesce-us (its window, default 100) */
 	bool poll;			/* takes --poll-us (the guest's poll_us=, default 1000) */
+	bool adaptive;			/* polls only at high arrival rates (--adaptive-up-pps, -down-pps) */
 	const char *summary;		/* one line for --help */
 	void (*notify)(struct virqnet *dev);
 	void (*reclaim)(struct virqnet *dev);
