@@ -110,4 +110,10 @@ RUN ?= results/latest
 plots:
 	$(Q)scripts/plot.sh "$(RUN)"
 
-.PHONY: bench bench-costs bench-probes bench-rx plots regress
+# A/B of two revisions, each built in its own worktree, cells interleaved,
+# then the verdict (results/README.md, "A/B of two revisions"):
+# make ab A=HEAD~1 B=HEAD [WORKLOAD=smoke] [OUT=DIR]
+ab:
+	$(Q)scripts/ab.sh --workload '$(or $(WORKLOAD),smoke)' $(if $(OUT),--out '$(OUT)') -- '$(A)' '$(B)'
+
+.PHONY: ab bench bench-costs bench-probes bench-rx plots regress

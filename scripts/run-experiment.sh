@@ -182,6 +182,16 @@ run_cell() {
 			--burst "$wl_burst" --size "$wl_size" $_glen --seed "$_rep" \
 			--stats "$cur_tmp/gen.tsv" --quiet > "$cur_tmp/gen.log" 2>&1 &
 		gen_pid=$!
+		# A vmm-mini that ended (its --timeout, a crash) receives nothing
+		# more: stop udpgen rather than let it send out its count or
+		# duration into a closed port. vmm-mini is not reaped until the
+		# wait below, so "ended" is its zombie state in /proc (Linux).
+		while kill -0 "$gen_pid" 2>/dev/null; do
+			case "$(cut -d' ' -f3 "/proc/$vmm_pid/stat" 2>/dev/null)" in
+			Z|"") kill -TERM "$gen_pid" 2>/dev/null; break ;;
+			esac
+			sleep 0.1
+		done
 		wait "$gen_pid"
 		_grc=$?
 		gen_pid=

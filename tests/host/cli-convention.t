@@ -45,6 +45,7 @@ EXTRA='vmm-mini	--test hello extra-operand
 udpgen	--to 127.0.0.1:9 --count 1 extra-operand
 udprecv	--port 9 extra-operand
 virqstat	-p 1 extra-operand
+ab.sh	HEAD~1 HEAD extra-operand
 bench-probes.sh	extra-operand
 check.sh	extra-operand
 compare.sh	- BASE NEW... takes any number of runs to compare
