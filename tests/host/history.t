@@ -22,7 +22,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 require_tool sqlite3
 require_tool jq
 
-plan 24
+plan 26
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 db=$t/h.sqlite
