@@ -35,9 +35,10 @@ The history of runs on this machine (results/README.md, "History").
                         run again replaces its rows
   accept RUN            mark a run (its id, or its directory) as accepted: the
                         reference `make regress` compares against
-  regress               the newest run against the last accepted run of the
-                        same flavour, machine and workload, by scripts/compare.sh
-                        (its rule, exit code and output); with no accepted
+  regress               the newest run whose folder still exists against the
+                        last accepted run of the same flavour, machine and
+                        workload, by scripts/compare.sh (its rule, exit
+                        code and output); with no accepted
                         run, against the committed baseline of its flavour
                         (scripts/compare.sh --baseline)
 
@@ -387,12 +388,17 @@ cmd_regress() {
 		exit $?
 	fi
 	open_db
-	nid=$(sql "SELECT id FROM runs ORDER BY start DESC, id DESC LIMIT 1;")
-	[ -n "$nid" ] || die2 "regress: $db holds no run: run an experiment first (make demo)"
+	# The newest run whose folder is still there (a removed run, such as a
+	# test's, is passed over, and said so).
+	nid=
+	for id in $(sql "SELECT id FROM runs ORDER BY start DESC, id DESC;"); do
+		[ -d "$(sql "SELECT dir FROM runs WHERE id = $id;")" ] && { nid=$id; break; }
+		echo "history: regress: run $id's folder is gone: passed over" >&2
+	done
+	[ -n "$nid" ] || die2 "regress: $db holds no run whose folder exists: run an experiment first (make demo)"
 	# field COLUMN: that column of the newest run.
 	field() { sql "SELECT coalesce($1, '') FROM runs WHERE id = $nid;"; }
 	ndir=$(field dir) nfl=$(field kvm_flavour) nhost=$(field host) ncpu=$(field cpu) nwl=$(field workload)
-	[ -d "$ndir" ] || die2 "regress: the newest run ($nid) is gone: $ndir"
 	base=$(sqlt <<SQL
 SELECT r.id, r.dir FROM runs r JOIN accepted a ON a.uid = r.uid
 WHERE r.id != $nid AND coalesce(r.kvm_flavour, '') = $(q "$nfl") AND coalesce(r.host, '') = $(q "$nhost")

@@ -13,7 +13,8 @@
 # integrity_check ok and no run with a partial record. accept marks the
 # reference; regress compares the newest run with it through compare.sh
 # (exit 1 on the regression), and with no accepted run falls back to the
-# committed baseline. --plot draws a PNG. results/history.sqlite is
+# committed baseline; a newer run whose folder is gone is passed over.
+# --plot draws a PNG. results/history.sqlite is
 # git-ignored. Nothing here needs KVM.
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -22,7 +23,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 require_tool sqlite3
 require_tool jq
 
-plan 26
+plan 27
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 db=$t/h.sqlite
@@ -95,6 +96,13 @@ out=$(scripts/history.sh regress 2>&1)
 is "regress: the newest run against the accepted one: the regression, exit 1" 1 "$?"
 like "... through compare.sh, naming both" "history: regress: run 3 \($t/three\) against accepted run 1 \($t/one\).*not ok 3 - exits_per_pkt: worse in mask-direct@1000" \
 	"$(printf '%s\n' "$out" | paste -sd' ')"
+# A newer run whose folder is gone (a test's, say) is passed over.
+mkrun gone 5 ddddddd 2.01 2.02 2.03
+scripts/history.sh record "$t/gone" > /dev/null 2>&1
+rm -rf "$t/gone"
+out=$(scripts/history.sh regress 2>&1)
+like "regress passes over a newest run whose folder is gone, says so, compares run 3" \
+	"run 5's folder is gone: passed over.*run 3 \($t/three\) against accepted run 1" "$(printf '%s\n' "$out" | paste -sd' ')"
 sqlite3 "$db" 'DELETE FROM accepted;'
 out=$(scripts/history.sh regress 2>&1)
 like "regress with no accepted run: the committed baseline of its flavour" \
