@@ -42,11 +42,10 @@ The history of runs on this machine (results/README.md, "History").
                         run, against the committed baseline of its flavour
                         (scripts/compare.sh --baseline)
 
-A step's verdict is scripts/compare.rules' rule applied to the stored rows:
-better or worse only when both sides have min_repeats repeats, the medians
-differ by at least max(min_rel x |previous median|, floor) and the repeats'
-ranges [min, max] do not overlap; else same. It does not rerun
-scripts/compare.sh, so a test compare.sh adds beyond that rule is not in it.
+A step's verdict is scripts/compare.sh's rule itself, the same code
+(scripts/lib/compare.awk with scripts/compare.rules) run on the two runs'
+stored summary rows for that cell: the effect floor and Welch's t-test over
+the repeats (results/README.md, "Verdicts"); so it needs no run folder.
 
 Options:
   --db FILE    the database (default: $VIRQLAB_HISTORY, else
@@ -245,19 +244,24 @@ cmd_list() {
 SELECT r.id || CASE WHEN a.uid IS NULL THEN '' ELSE '*' END, coalesce(r.start, '-'), r.status,
 	substr(coalesce(r.git_rev, 'unknown'), 1, 12) || CASE r.git_dirty WHEN 'yes' THEN '-dirty' ELSE '' END,
 	coalesce(r.kvm_flavour, '-'), coalesce(r.host, '-') || ' (' || coalesce(r.cpu, '-') || ')',
-	coalesce(r.workload, '-'), coalesce(r.cells_ok, '-') || '/' || coalesce(r.cells_done, '-') || '/' || coalesce(r.cells, '-'),
+	coalesce(r.workload, '-'),
+	coalesce(r.cells_ok, '-') || '/' || coalesce(r.cells_done, '-') || '/' || coalesce(r.cells, '-'),
 	r.dir
 FROM runs r LEFT JOIN accepted a ON a.uid = r.uid ORDER BY r.start, r.id;
 SQL
 	} | align
 }
 
-# rule METRIC: "direction min_rel floor unit emulated-policy min_repeats", or
-# nothing when scripts/compare.rules has no rule for METRIC.
-rule() {
-	awk -v m="$1" '/^[ \t]*(#|$)/ { next } $1 == "min_repeats" { mr = $2; next }
-		$1 == m { r = $2 " " ($3 == "-" ? 0 : $3 + 0) " " $4 " " $5 " " $6 } END { if (r != "") print r, mr }' \
-		scripts/compare.rules
+# cell_summary ID MODE RATE: run ID's summary row for the cell, as a
+# one-row summary.tsv ("-" for no value): what scripts/lib/compare.awk reads.
+cell_summary() {
+	sqlt "SELECT w.n, w.failed, m.metric, coalesce(m.median, '-'), coalesce(m.min, '-'),
+		coalesce(m.max, '-'), coalesce(m.mean, '-'), coalesce(m.sd, '-'), coalesce(m.cov, '-')
+		FROM rows w JOIN metrics m ON m.run_id = w.run_id AND m.mode = w.mode AND m.rate = w.rate
+		WHERE w.run_id = $1 AND w.mode = $(q "$2") AND w.rate = $3 ORDER BY m.metric;" |
+	awk -F'\t' -v mode="$2" -v rate="$3" '{ n = $1; f = $2; h = h "\t" $3 "\t" $3 "_min\t" $3 "_max\t" $3 "_mean\t" $3 "_sd\t" $3 "_cov"
+		v = v "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 }
+		END { print "#mode\trate\tn\tfailed" h; print mode "\t" rate "\t" n "\t" f v }'
 }
 
 cmd_series() {
@@ -266,56 +270,72 @@ cmd_series() {
 	case "$_rate" in *[!0-9]*|"") die2 "RATE '$_rate': packets/s, a whole number (0 = max)" ;; esac
 	open_db
 	_known=$(sql "SELECT count(*) FROM metrics WHERE metric = $(q "$_metric");")
-	[ "$_known" != 0 ] || die2 "no recorded run has a metric '$_metric' (a summary.tsv column: $(sql "SELECT group_concat(metric, ' ') FROM (SELECT DISTINCT metric FROM metrics);"))"
-	_rows=$(sqlt <<SQL
-SELECT r.id, coalesce(r.start, '-'), r.status,
+	_all=$(sql "SELECT group_concat(metric, ' ') FROM (SELECT DISTINCT metric FROM metrics);")
+	[ "$_known" != 0 ] || die2 "no recorded run has a metric '$_metric' (a summary.tsv column: $_all)"
+	sqlt > "$tmp/rows" <<SQL
+SELECT r.id, r.status, coalesce(r.start, '-'),
 	substr(coalesce(r.git_rev, 'unknown'), 1, 12) || CASE r.git_dirty WHEN 'yes' THEN '-dirty' ELSE '' END,
 	coalesce(r.kvm_flavour, '-'), coalesce(r.host, '-') || ' (' || coalesce(r.cpu, '-') || ')',
 	coalesce(r.workload_sha256, r.workload, '-'), coalesce(w.n, 0),
 	coalesce(m.median, '-'), coalesce(m.min, '-'), coalesce(m.max, '-')
 FROM runs r JOIN rows w ON w.run_id = r.id AND w.mode = $(q "$_mode") AND w.rate = $_rate
-	LEFT JOIN metrics m ON m.run_id = r.id AND m.mode = w.mode AND m.rate = w.rate AND m.metric = $(q "$_metric")
+	LEFT JOIN metrics m ON m.run_id = r.id AND m.mode = w.mode AND m.rate = w.rate
+		AND m.metric = $(q "$_metric")
 ORDER BY r.start, r.id;
 SQL
-)
-	[ -n "$_rows" ] || die2 "no recorded run has a cell $_mode at $_rate pps"
-	printf '%s\n' "$_rows" | awk -F'\t' -v rule="$(rule "$_metric")" -v metric="$_metric" \
-		-v mode="$_mode" -v rate="$_rate" '
-function abs(x) { return x < 0 ? -x : x }
-BEGIN {
-	nr = split(rule, R, " ")
-	if (nr) { dir = R[1]; rel = R[2] / 100; floor = R[3] + 0; unit = R[4]; emu = R[5]; minrep = R[6] + 0 }
-	printf "# %s of %s at %s pps, run by run; each step against the previous run of the same flavour, machine and workload\n",
-		metric, mode, rate == 0 ? "max" : rate
-	if (nr) printf "# rule (scripts/compare.rules): medians apart by >= max(%g%% x |previous|, %g %s) and ranges not overlapping, >= %d repeats each\n",
-		rel * 100, floor, unit, minrep
-	else printf "# no rule for %s in scripts/compare.rules: steps are shown, not judged\n", metric
-	printf "run\tstart\trevision\tflavour\tmachine\tn\tmedian\tmin..max\tchange\tverdict\n"
-}
-{
-	id = $1; key = $5 SUBSEP $6 SUBSEP $7; n = $8 + 0
-	v = "first of its flavour, machine and workload"; ch = "-"
-	if (key in last) {
-		split(last[key], P, SUBSEP); pn = P[1]; pm = P[2]; plo = P[3]; phi = P[4]
-		if ($9 == "-" || pm == "-") v = "n/a (no value)"
-		else {
-			d = $9 - pm
-			ch = pm != 0 ? sprintf("%+.1f%%", 100 * d / pm) : (d == 0 ? "0" : "new")
-			if (!nr) v = "not judged (no rule)"
-			else if (emu == "report" && $5 ~ /-emulated$/) v = "not judged (emulated CPU)"
-			else if (n < minrep || pn < minrep) v = "n/a (fewer than " minrep " repeats)"
-			else {
-				need = rel * abs(pm); if (need < floor) need = floor
-				apart = $10 + 0 > phi + 0 || $11 + 0 < plo + 0
-				v = "same"
-				if (abs(d) >= need && apart) v = ((d > 0) == (dir == "higher")) ? "better" : "worse"
-			}
-		}
-	}
-	last[key] = n SUBSEP $9 SUBSEP $10 SUBSEP $11
-	printf "%s%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", id, $3 == "partial" ? " (partial)" : "", $2, $4, $5, $6, n,
-		$9, $9 == "-" ? "-" : $10 ".." $11, ch, v
-}' > "$tmp/series"
+	[ -s "$tmp/rows" ] || die2 "no recorded run has a cell $_mode at $_rate pps"
+	judged=$(awk -v m="$_metric" '!/^[ \t]*(#|$)/ && $1 == m { print "yes" }' scripts/compare.rules)
+	cell="$_mode@$([ "$_rate" = 0 ] && echo max || echo "$_rate")"
+	{
+		printf '# %s of %s at %s pps, run by run; each step against the previous run' \
+			"$_metric" "$_mode" "$([ "$_rate" = 0 ] && echo max || echo "$_rate")"
+		printf ' of the same flavour, machine and workload\n'
+		if [ -n "$judged" ]; then
+			printf '# verdict: compare.sh'"'"'s rule (scripts/lib/compare.awk, scripts/compare.rules) on the stored rows\n'
+		else
+			printf '# no rule for %s in scripts/compare.rules: steps are shown, not judged\n' "$_metric"
+		fi
+		printf 'run\tstart\trevision\tflavour\tmachine\tn\tmedian\tmin..max\tchange\tt (crit)\tverdict\n'
+		# prev_KEY: the last run of each flavour, machine and workload.
+		: > "$tmp/prev"
+		while IFS='	' read -r id st start rev fl mach wlh n med lo hi; do
+			key="$fl	$mach	$wlh"
+			prev=$(awk -F'\t' -v k="$key" '$1 "\t" $2 "\t" $3 == k { p = $4 } END { print p }' "$tmp/prev")
+			printf '%s\t%s\t%s\n' "$key" "$id" "$med" >> "$tmp/prev"
+			ch=- t=- v="first of its flavour, machine and workload"
+			if [ -n "$prev" ]; then
+				pmed=$(sql "SELECT coalesce(median, '-') FROM metrics WHERE run_id = $prev
+					AND mode = $(q "$_mode") AND rate = $_rate AND metric = $(q "$_metric");")
+				ch=$(awk -v a="$pmed" -v b="$med" 'BEGIN { if (a == "-" || b == "-") print "-";
+					else if (a + 0 == 0) print (b + 0 == 0 ? "0" : "-");
+					else printf "%+.1f%%\n", 100 * (b - a) / a }')
+				v="not judged (no rule)"
+				if [ -n "$judged" ]; then
+					cell_summary "$prev" "$_mode" "$_rate" > "$tmp/base.tsv"
+					cell_summary "$id" "$_mode" "$_rate" > "$tmp/new.tsv"
+					emu=0
+					case "$(sql "SELECT kvm_flavour FROM runs WHERE id = $prev;") $fl" in *-emulated*) emu=1 ;; esac
+					# One status for both: a run's status is not this metric's verdict.
+					awk -v rules=scripts/compare.rules -v emulated="$emu" -v runs="$id" \
+						-v status="x	x" -v forced= -f scripts/lib/compare.awk \
+						"$tmp/base.tsv" "$tmp/new.tsv" > "$tmp/verdict" 2> "$tmp/verdict.err" ||
+						die2 "compare.awk on runs $prev and $id: $(cat "$tmp/verdict.err")"
+					row=$(awk -F'\t' -v m="$_metric" -v c="$cell" '$2 == m && $4 == c' "$tmp/verdict")
+					if [ -n "$row" ]; then
+						t=$(printf '%s\n' "$row" | awk -F'\t' '{ print $13 == "-" ? "-" : $13 " (" $15 ")" }')
+						v=$(printf '%s\n' "$row" | awk -F'\t' '{ print $17 ($19 != "" ? " (" $19 ")" : "") }')
+					else
+						v="n/a (no value)"
+					fi
+				fi
+			fi
+			range=-
+			[ "$med" = - ] || range="$lo..$hi"
+			printf '%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
+				"$([ "$st" = partial ] && echo ' (partial)')" "$start" "$rev" "$fl" "$mach" "$n" \
+				"$med" "$range" "$ch" "$t" "$v"
+		done < "$tmp/rows"
+	} > "$tmp/series"
 	sed -n '/^#/p' "$tmp/series"
 	grep -v '^#' "$tmp/series" | align
 	[ -z "$plot" ] || plot_series "$tmp/series"
@@ -407,7 +427,8 @@ ORDER BY r.start DESC, r.id DESC LIMIT 1;
 SQL
 )
 	if [ -z "$base" ]; then
-		echo "history: regress: no accepted run of $nwl on $nfl, $nhost ($ncpu); run $nid against the committed baseline (accept one: scripts/history.sh accept RUN)" >&2
+		echo "history: regress: no accepted run of $nwl on $nfl, $nhost ($ncpu);" \
+			"run $nid against the committed baseline (accept one: scripts/history.sh accept RUN)" >&2
 		scripts/compare.sh --baseline "$ndir"
 		exit $?
 	fi

@@ -6,8 +6,9 @@
 # database of their own: the schema is versioned (PRAGMA user_version 1),
 # list names every run with its revision, recording a run again replaces its
 # rows, and `exits_per_pkt mask-direct 1000` prints the series with both
-# revisions and the verdict of each step by compare.rules' rule (same within
-# noise, then worse). A recorder killed in the middle of its transaction
+# revisions and the verdict of each step by compare.sh's own rule
+# (scripts/lib/compare.awk on the stored rows: same below the floor, then
+# worse, with Welch's t); a metric without a rule is shown, not judged. A recorder killed in the middle of its transaction
 # (sqlite3 SIGKILLed after the run's row and summary rows, before its
 # metrics) and one whose statement fails leave the database as it was:
 # integrity_check ok and no run with a partial record. accept marks the
@@ -23,7 +24,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 require_tool sqlite3
 require_tool jq
 
-plan 27
+plan 28
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 db=$t/h.sqlite
@@ -66,10 +67,16 @@ is "... meta recorded verbatim" "$(grep -c . "$t/three/meta")" \
 
 series=$(scripts/history.sh exits_per_pkt mask-direct 1000)
 is "series: exit 0" 0 "$?"
-like "series: the first run, revision aaaaaaa" "^1 +2026-01-01T00:00:00Z +aaaaaaaaaaaa +synthetic .* 3 +2\.01 +2\.00?\.\.2\.02 +- +first" "$series"
-like "series: same revision again, within noise: same" "^[0-9]+ +2026-01-02T00:00:00Z +aaaaaaaaaaaa .* 3 +2\.02 +2\.01\.\.2\.03 +\+0\.5% +same$" "$series"
-like "series: revision bbbbbbb, 49 % more exits, apart: worse" "^3 +2026-01-03T00:00:00Z +bbbbbbbbbbbb .* 3 +3\.01 +3\.00?\.\.3\.02 +\+49\.0% +worse$" "$series"
-like "series: the rule is printed" "^# rule \(scripts/compare.rules\): medians apart by >= max\(10% x \|previous\|, 0.05 exits/pkt\)" "$series"
+like "series: the first run, revision aaaaaaa" \
+	"^1 +2026-01-01T00:00:00Z +aaaaaaaaaaaa +synthetic .* 3 +2\.01 +2(\.0)?\.\.2\.02 +- +- +first" "$series"
+like "series: same revision again, +0.5 %: same, below the floor, with Welch's t" \
+	"^[0-9]+ +2026-01-02T00:00:00Z +aaaaaaaaaaaa .* 3 +2\.02 +2\.01\.\.2\.03 +\+0\.5% +1\.22 \(2\.776\) +same \(below the floor\)$" "$series"
+like "series: revision bbbbbbb, 49 % more exits, significant: worse" \
+	"^3 +2026-01-03T00:00:00Z +bbbbbbbbbbbb .* 3 +3\.01 +3(\.0)?\.\.3\.02 +\+49\.0% +[0-9.]+ \(2\.776\) +worse$" "$series"
+like "series: whose rule it is, is printed" \
+	"^# verdict: compare.sh's rule \(scripts/lib/compare.awk, scripts/compare.rules\) on the stored rows" "$series"
+like "series of a metric without a rule (lat_p90_ns): shown, not judged" "^3 .* \+0\.0% +- +not judged \(no rule\)$" \
+	"$(scripts/history.sh lat_p90_ns mask-direct 1000)"
 usage_error "series of a metric no run has" "^history: no recorded run has a metric 'exits_per_pk'" \
 	scripts/history.sh exits_per_pk mask-direct 1000
 
