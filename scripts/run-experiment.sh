@@ -307,13 +307,13 @@ else
 fi
 case "$flavour" in *-emulated) emulated=1 ;; *) emulated=0 ;; esac
 
-# lock_run DIR: hold DIR's lock (flock(1) on the directory itself, on fd 9,
+# lock_run DIR: hold DIR's lock (flock(1) on the directory itself, on fd 7,
 # which the cells' programs inherit) as long as this runner and its cells
 # live: a second runner on DIR (two --resume, or one during the run) would
 # remove the other's cell in progress.
 lock_run() {
-	exec 9< "$1" || die2 "$1: cannot open it to lock it"
-	flock -n 9 || die2 "$1: another run-experiment is writing it (locked): wait for it to end, or stop it"
+	exec 7< "$1" || die2 "$1: cannot open it to lock it"
+	flock -n 7 || die2 "$1: another run-experiment is writing it (locked): wait for it to end, or stop it"
 }
 
 # use_build TREE: the cells run TREE's programs (TREE/build/).
