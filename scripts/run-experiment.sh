@@ -183,17 +183,23 @@ run_cell() {
 			--stats "$cur_tmp/gen.tsv" --quiet > "$cur_tmp/gen.log" 2>&1 &
 		gen_pid=$!
 		# A vmm-mini that ended (its --timeout, a crash) receives nothing
-		# more: stop udpgen rather than let it send out its count or
-		# duration into a closed port. vmm-mini is not reaped until the
-		# wait below, so "ended" is its zombie state in /proc (Linux).
-		while kill -0 "$gen_pid" 2>/dev/null; do
-			case "$(cut -d' ' -f3 "/proc/$vmm_pid/stat" 2>/dev/null)" in
-			Z|"") kill -TERM "$gen_pid" 2>/dev/null; break ;;
-			esac
-			sleep 0.1
-		done
+		# more: a watcher stops udpgen rather than let it send out its count
+		# or duration into a closed port. vmm-mini is not reaped until the
+		# wait below, so "ended" is its zombie state in /proc (Linux), read
+		# with builtins twice a second: next to nothing on an emulated CPU.
+		(
+			while kill -0 "$gen_pid" 2>/dev/null; do
+				_st=Z
+				{ read -r _p _c _st _r < "/proc/$vmm_pid/stat"; } 2>/dev/null
+				[ "$_st" = Z ] && { kill -TERM "$gen_pid" 2>/dev/null; exit 0; }
+				sleep 0.5
+			done
+		) &
+		_watch=$!
 		wait "$gen_pid"
 		_grc=$?
+		kill "$_watch" 2>/dev/null
+		wait "$_watch" 2>/dev/null
 		gen_pid=
 	fi
 	[ -n "$_why" ] && kill -TERM "$vmm_pid" 2>/dev/null
