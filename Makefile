@@ -97,16 +97,23 @@ bench-rx: all
 	$(Q)scripts/run-experiment.sh saturation; rc=$$?; \
 		scripts/rx-targets.sh results/latest || rc=$$?; exit $$rc
 
-# Regression verdicts: the newest run (results/latest) against the committed
-# reference run of its own KVM flavour (results/baseline/<flavour>/);
-# thresholds in scripts/compare.rules.
+# Regression verdicts: the newest run in results/history.sqlite against the
+# last accepted run of its flavour, machine and workload (scripts/history.sh
+# accept RUN), else the committed baseline of its flavour
+# (results/baseline/<flavour>/); results/README.md, "History". Thresholds in
+# scripts/compare.rules.
 regress:
-	$(Q)test -e results/latest || { echo "regress: no results/latest: run an experiment first (make demo)" >&2; exit 2; }
-	$(Q)scripts/compare.sh --baseline results/latest
+	$(Q)scripts/history.sh regress
 
 # The figures of one run (scripts/plot.sh): PNG, SVG and PDF in RUN/plots/.
 RUN ?= results/latest
 plots:
 	$(Q)scripts/plot.sh "$(RUN)"
 
-.PHONY: bench bench-costs bench-probes bench-rx plots regress
+# A/B of two revisions, each built in its own worktree, cells interleaved,
+# then the verdict (results/README.md, "A/B of two revisions"):
+# make ab A=HEAD~1 B=HEAD [WORKLOAD=smoke] [OUT=DIR]
+ab:
+	$(Q)scripts/ab.sh --workload '$(or $(WORKLOAD),smoke)' $(if $(OUT),--out '$(OUT)') -- '$(A)' '$(B)'
+
+.PHONY: ab bench bench-costs bench-probes bench-rx plots regress

@@ -90,7 +90,10 @@ measure="vmm-mini CPU ns per delivered packet (cpu_ns_per_pkt)"
 out=${out:-results/bench-probes-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 {
-	echo "git_rev	$(git rev-parse HEAD 2>/dev/null)$(git -c core.checkStat=minimal -c core.trustctime=false diff --quiet 2>/dev/null || echo -dirty)"
+	# results/README.md's meta vocabulary, then its own keys.
+	echo "git_rev	$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+	echo "git_dirty	$(git -c core.checkStat=minimal -c core.trustctime=false diff --quiet 2>/dev/null && echo no || echo yes)"
+	echo "host	$(uname -n)"
 	echo "host_kernel	$(uname -r)"
 	echo "cpu	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 	echo "kvm_flavour	$flavour"

@@ -187,18 +187,19 @@ if [ -n "$out" ]; then
 	# What makes the figures reproducible, beside them (EXPERIMENTS.md).
 	{
 		printf 'command\tscripts/costs-peer.sh --samples %s --stats %s\n' "$samples" "$out"
+		# The keys of results/README.md's meta vocabulary, then its own.
 		printf 'git_rev\t%s\n' "$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
 		git -C "$root" -c core.checkStat=minimal diff --quiet HEAD 2>/dev/null &&
-			printf 'git_dirty\t0\n' || printf 'git_dirty\t1\n'
-		printf 'date\t%s..%s\n' "$started" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-		printf 'host_kernel\t%s\n' "$(uname -r)"
-		printf 'cpu\t%s, %s CPUs\n' "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" \
+			printf 'git_dirty\tno\n' || printf 'git_dirty\tyes\n'
+		printf 'start\t%s\nend\t%s\n' "$started" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		printf 'host\t%s\nhost_kernel\t%s\n' "$(uname -n)" "$(uname -r)"
+		printf 'cpu\t%s\ncpus_online\t%s\n' "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" \
 			"$(nproc)"
-		printf 'flavour\t%s\n' "$flavour"
+		printf 'kvm_flavour\t%s\n' "$flavour"
 		printf 'tsc_mhz\t%s\n' "$mhz"
 		printf 'qemu\t%s -accel kvm -cpu %s -M pc -m 64 -device edu\n' "$qver" "${qcpu:-unknown}"
 		printf 'samples\t%s\n' "$samples"
-		printf 'complete\t1\n'
+		printf 'status\tcomplete\n'
 	} > "$out.meta" || die 3 "--stats $out.meta: cannot write"
 	echo "TSV: $out (provenance: $out.meta)"
 fi

@@ -29,6 +29,7 @@ make
 perl
 procps
 qemu-system-x86
+sqlite3
 systemtap-sdt-dev
 xz-utils
 "

@@ -19,21 +19,31 @@ cd "$(dirname "$0")/.."
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/run-experiment.sh WORKLOAD [--out DIR] [--dry-run] [--no-plot]
-       scripts/run-experiment.sh --resume DIR [WORKLOAD]
+Usage: scripts/run-experiment.sh WORKLOAD [--out DIR] [--build TREE] [--cells N] [--dry-run] [--no-plot]
+       scripts/run-experiment.sh --resume DIR [WORKLOAD] [--cells N] [--no-plot]
        scripts/run-experiment.sh --help | --version
 
 Run every cell (mode x rate x repeat) of WORKLOAD - a name from workloads/
 (smoke, default, low-load-latency, saturation, bursty) or a .conf path - and
 write results/<YYYYmmdd-HHMMSS>-<name>/: meta, workload.conf, plan.tsv, one
 directory per cell under cells/ (stats.tsv, lat.tsv, gen.tsv, logs, probes),
-summary.tsv and summary.txt, and the plots (scripts/plot.sh). results/latest
-points at the newest run under results/.
+summary.tsv, summary.txt, results.json, and the plots (scripts/plot.sh).
+results/latest points at the newest run under results/. Every run that ends,
+complete or partial, is recorded in results/history.sqlite
+(scripts/history.sh; $VIRQLAB_HISTORY names another database).
 
 Options:
   --out DIR     write the run there instead (refused if DIR exists)
   --resume DIR  continue an interrupted (partial) run: cells already done are
-                kept, the rest run; WORKLOAD, if given, must be the same file
+                kept, the rest run; WORKLOAD, if given, must be the same file.
+                One runner per directory: a second one is refused (exit 2)
+  --build TREE  run the programs of another checkout's build (TREE/build/:
+                vmm-mini, udpgen, virqstat, guest.elf; `make -C TREE` built
+                them) with this checkout's runner; meta's git_rev is TREE's,
+                harness_rev this checkout's. A resumed run keeps its build
+  --cells N     run at most N of the cells not yet done, then stop: the run
+                stays partial (exit 0 if no cell failed) until --resume runs
+                the rest (scripts/ab.sh interleaves two runs this way)
   --dry-run     check the workload, print the plan (plan.tsv: a # header, one
                 row per cell with its estimated seconds) on stdout, run nothing
   --no-plot     do not draw the plots at the end
@@ -44,9 +54,10 @@ Ctrl-C abandons the current cell, keeps every finished one, marks the run
 partial in meta and prints the --resume command. A cell whose vmm-mini or
 udpgen dies fails with its reason (cells/*/status) and the run goes on.
 
-Exit: 0 every cell ran and none failed; 1 a cell failed; 2 bad usage or
-workload (file:line: what is wrong, before anything runs); 3 the sandbox could
-not start; 130 interrupted (run kept, partial).
+Exit: 0 every cell ran and none failed (with --cells: the cells asked for);
+1 a cell failed, or the run is partial; 2 bad usage or workload (file:line:
+what is wrong, before anything runs), or another runner holds DIR; 3 the
+sandbox could not start; 130 interrupted (run kept, partial).
 
 Examples:
   scripts/run-experiment.sh smoke
@@ -62,7 +73,7 @@ die2() {
 }
 
 cmdline="$0 $*"
-wl_arg= out= resume= dry=0 plot=1 worker=
+wl_arg= out= resume= dry=0 plot=1 worker= build_tree= max_cells=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) [ $# -ge 2 ] || die2 "--out needs a directory"; out=$2; shift 2 ;;
@@ -70,6 +81,11 @@ while [ $# -gt 0 ]; do
 	--dry-run) dry=1; shift ;;
 	--no-plot) plot=0; shift ;;
 	--worker) [ $# -ge 2 ] || die2 "--worker needs a directory"; worker=$2; shift 2 ;;
+	--build) [ $# -ge 2 ] || die2 "--build needs a checkout"; build_tree=$2; shift 2 ;;
+	--cells)
+		[ $# -ge 2 ] || die2 "--cells needs a number of cells"
+		case "$2" in ""|*[!0-9]*|0) die2 "--cells '$2': a number of cells, at least 1" ;; esac
+		max_cells=$2; shift 2 ;;
 	--version) exec scripts/lib/version.sh run-experiment.sh ;;
 	-h|--help) usage; exit 0 ;;
 	-*) die2 "unknown option '$1' (see --help)" ;;
@@ -168,8 +184,24 @@ run_cell() {
 			--burst "$wl_burst" --size "$wl_size" $_glen --seed "$_rep" \
 			--stats "$cur_tmp/gen.tsv" --quiet > "$cur_tmp/gen.log" 2>&1 &
 		gen_pid=$!
+		# A vmm-mini that ended (its --timeout, a crash) receives nothing
+		# more: a watcher stops udpgen rather than let it send out its count
+		# or duration into a closed port. vmm-mini is not reaped until the
+		# wait below, so "ended" is its zombie state in /proc (Linux), read
+		# with builtins twice a second: next to nothing on an emulated CPU.
+		(
+			while kill -0 "$gen_pid" 2>/dev/null; do
+				_st=Z
+				{ read -r _p _c _st _r < "/proc/$vmm_pid/stat"; } 2>/dev/null
+				[ "$_st" = Z ] && { kill -TERM "$gen_pid" 2>/dev/null; exit 0; }
+				sleep 0.5
+			done
+		) &
+		_watch=$!
 		wait "$gen_pid"
 		_grc=$?
+		kill "$_watch" 2>/dev/null
+		wait "$_watch" 2>/dev/null
 		gen_pid=
 	fi
 	[ -n "$_why" ] && kill -TERM "$vmm_pid" 2>/dev/null
@@ -229,12 +261,14 @@ run_cells() {
 	mkdir -p "$_d/cells"
 	_total=$(grep -vc '^#' "$_d/plan.tsv")
 	_todo_est=$(awk -F'\t' -v d="$_d/cells" '!/^#/ { if (system("test -d \"" d "/" $1 "\"")) s += $6 } END { print s + 0 }' "$_d/plan.tsv")
-	_t0=$(now) _done_est=0 _cell_i=0 _failed=0 stalls_seen=$(stalls "$_d")
+	_t0=$(now) _done_est=0 _cell_i=0 _failed=0 _ran=0 stalls_seen=$(stalls "$_d")
 	trap "$on_signal" INT TERM HUP
 	while IFS='	' read -r cell mode rate rep kind est; do
 		case "$cell" in \#*) continue ;; esac
 		_cell_i=$((_cell_i + 1))
 		[ -d "$_d/cells/$cell" ] && continue
+		[ -n "$max_cells" ] && [ "$_ran" -ge "$max_cells" ] && break
+		_ran=$((_ran + 1))
 		run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
 		case "$cell_status" in
 		"failed: $stalled_why"*)
@@ -262,6 +296,8 @@ run_cells() {
 if [ -n "$worker" ]; then
 	[ -f "$worker/plan.tsv" ] || die2 "--worker $worker: no plan.tsv there"
 	emulated=$(meta_get "$worker" emulated)
+	_b=$(meta_get "$worker" build_dir)
+	[ -z "$_b" ] || BUILD=$_b/build
 	flavour=$(scripts/kvm-flavour.sh)
 	on_signal='stop_children; [ -n "$cur_tmp" ] && rm -rf "$cur_tmp"; exit 130'
 	run_cells "$worker"
@@ -279,11 +315,41 @@ else
 fi
 case "$flavour" in *-emulated) emulated=1 ;; *) emulated=0 ;; esac
 
+# lock_run DIR: hold DIR's lock (flock(1) on the directory itself, on fd 7,
+# which the cells' programs inherit) as long as this runner and its cells
+# live: a second runner on DIR (two --resume, or one during the run) would
+# remove the other's cell in progress.
+lock_run() {
+	exec 7< "$1" || die2 "$1: cannot open it to lock it"
+	flock -n 7 || die2 "$1: another run-experiment is writing it (locked): wait for it to end, or stop it"
+}
+
+# use_build TREE: the cells run TREE's programs (TREE/build/).
+use_build() {
+	[ -d "$1" ] || die2 "--build $1: no such checkout"
+	for f in vmm-mini udpgen guest.elf; do
+		[ -f "$1/build/$f" ] || die2 "--build $1: no build/$f there (make -C $1)"
+	done
+	build_abs=$(cd "$1" && pwd -P)
+	BUILD=$build_abs/build
+}
+build_abs=
+
 if [ -n "$resume" ]; then
 	[ -z "$out" ] || die2 "--out and --resume do not go together (--resume writes into its DIR)"
 	for f in meta workload.conf plan.tsv; do
 		[ -f "$resume/$f" ] || die2 "--resume $resume: no $f there: not a results directory"
 	done
+	lock_run "$resume"
+	# A run's programs are fixed when it starts: --resume keeps its build.
+	_b=$(meta_get "$resume" build_dir)
+	if [ -n "$build_tree" ]; then
+		use_build "$build_tree"
+		[ "$build_abs" = "$_b" ] ||
+			die2 "--resume $resume: started with the programs of ${_b:-this checkout}, not --build $build_tree"
+	elif [ -n "$_b" ]; then
+		use_build "$_b"
+	fi
 	if [ -n "$wl_arg" ]; then
 		wl_file=$(workload_path "$wl_arg")
 		workload_load "$wl_file" "$flavour" || exit 2
@@ -302,6 +368,7 @@ if [ -n "$resume" ]; then
 	meta_set "$out" resumed "$(date -u +%Y-%m-%dT%H:%M:%SZ) $cmdline"
 else
 	[ -n "$wl_arg" ] || die2 "no workload given (see --help)"
+	[ -z "$build_tree" ] || use_build "$build_tree"
 	wl_file=$(workload_path "$wl_arg")
 	workload_load "$wl_file" "$flavour" || exit 2
 fi
@@ -340,10 +407,16 @@ if [ -z "$resume" ]; then
 	else
 		[ ! -e "$out" ] || die2 "$out exists: a run never overwrites another (--resume $out to continue it)"
 		mkdir -p "$(dirname "$out")" && mkdir "$out" || die2 "cannot create $out"
+		lock_run "$out"
 		cp "$wl_file" "$out/workload.conf"
 		{ printf '#cell\tmode\trate\trepeat\tkind\test_s\n'; plan_rows; } > "$out/plan.tsv"
 		plan=$(grep -v '^#' "$out/plan.tsv")
-		meta_init "$out" "$wl_name" "$wl_file" "$cmdline"
+		meta_init "$out" "$wl_name" "$wl_file" "$cmdline" "${build_abs:-.}"
+		if [ -n "$build_abs" ]; then
+			meta_set "$out" build_dir "$build_abs"
+			meta_set "$out" harness_rev "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+			meta_set "$out" harness_dirty "$(git_dirty_of .)"
+		fi
 		meta_set "$out" emulated "$emulated"
 		meta_set "$out" cells "$ncells"
 		meta_set "$out" status partial
@@ -379,11 +452,15 @@ finish() {
 	meta_set "$out" cells_ok "$nok"
 	meta_set "$out" cells_failed "$nfail"
 	meta_set "$out" status "$status"
-	if [ "$nok" -gt 0 ]; then
-		scripts/summarize.sh "$out" >/dev/null
-		if [ "$plot" = 1 ] && command -v gnuplot >/dev/null 2>&1; then
-			scripts/plot.sh "$out" >/dev/null || echo "run-experiment: plotting failed (see above)" >&2
-		fi
+	# Summarized even with no cell ok: results.json and the history then
+	# say what failed.
+	scripts/summarize.sh "$out" >/dev/null || echo "run-experiment: summarize failed (see above)" >&2
+	if [ "$nok" -gt 0 ] && [ "$plot" = 1 ] && command -v gnuplot >/dev/null 2>&1; then
+		scripts/plot.sh "$out" >/dev/null || echo "run-experiment: plotting failed (see above)" >&2
+	fi
+	if [ -f "$out/results.json" ]; then
+		scripts/history.sh record "$out" >&2 ||
+			echo "run-experiment: this run is not in the history (see above); scripts/history.sh record $out adds it" >&2
 	fi
 	case "$(cd "$(dirname "$out")" && pwd)" in
 	"$(pwd)/results") ln -sfn "$(basename "$out")" results/latest ;;
@@ -428,7 +505,8 @@ if [ "$where" = sandbox ]; then
 	freezes=$(meta_get "$out" sandbox_freezes)
 	freezes=${freezes:-0} max_freezes=${VIRQLAB_MAX_FREEZES:-5}
 	while :; do
-		VIRQLAB_SANDBOX_FROZE_DIR=$out scripts/sandbox.sh --timeout "$limit" -- scripts/run-experiment.sh --worker "$out"
+		VIRQLAB_SANDBOX_FROZE_DIR=$out scripts/sandbox.sh --timeout "$limit" -- \
+			scripts/run-experiment.sh --worker "$out" ${max_cells:+--cells "$max_cells"}
 		rc=$?
 		[ "$rc" = 125 ] || break
 		cell=$(first_undone)
@@ -457,6 +535,7 @@ else
 	run_cells "$out"
 fi
 finish
-[ "$status" = complete ] || exit 1
 [ "$nfail" = 0 ] || exit 1
+# Stopped by --cells: partial as asked.
+[ "$status" = complete ] || [ -n "$max_cells" ] || exit 1
 exit 0

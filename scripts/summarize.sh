@@ -4,22 +4,28 @@
 # summarize.sh - derive a run's summary from its raw cells: summary.tsv (one
 # row per mode x rate: n, failed, and per metric the median, min, max, mean,
 # stddev and coefficient of variation over the repeats; columns in
-# results/README.md) and summary.txt (the same for people, modes side by
-# side). Only cells whose status is ok count; warm-up cells never do.
-# run-experiment.sh calls it; rerun it any time, it only reads cells/.
+# results/README.md), summary.txt (the same for people, modes side by side)
+# and results.json (meta and summary for programs; schema in
+# results/README.md, written with jq). Only cells whose status is ok count;
+# warm-up cells never do. run-experiment.sh calls it; rerun it any time, it
+# only reads cells/ and meta.
 
 set -eu
 cd "$(dirname "$0")/.."
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/summarize.sh RESULTDIR
+Usage: scripts/summarize.sh [--format text|tsv|csv|json] RESULTDIR
        scripts/summarize.sh --help | --version
 
-Rewrite RESULTDIR/summary.tsv and RESULTDIR/summary.txt from RESULTDIR/cells/
-and print summary.txt.
+Rewrite RESULTDIR/summary.tsv, RESULTDIR/summary.txt and RESULTDIR/results.json
+from RESULTDIR/cells/ and RESULTDIR/meta, and print the summary.
 
 Options:
+  --format F     what to print: text (summary.txt, the default), tsv
+                 (summary.tsv), csv (summary.tsv's columns, a plain header, "-"
+                 empty) or json (results.json: meta and summary;
+                 results/README.md, "results.json")
   -h, --help     this text
   --version      print "summarize.sh (virqlab) REVISION" and exit
 
@@ -27,20 +33,34 @@ Exit: 0 done; 2 bad usage, or RESULTDIR is not a results directory.
 
 Examples:
   scripts/summarize.sh results/latest
-  scripts/summarize.sh results/20261125-061400-default
+  scripts/summarize.sh --format json results/latest | jq '.summary[0]'
+  scripts/summarize.sh --format csv results/20261125-061400-default > default.csv
 USAGE
 }
 
-case "${1:-}" in
---version) exec scripts/lib/version.sh summarize.sh ;;
--h|--help) usage; exit 0 ;;
-"") echo "summarize: no results directory given (see --help)" >&2; exit 2 ;;
--*) echo "summarize: unknown option '$1' (see --help)" >&2; exit 2 ;;
-esac
-[ $# -eq 1 ] || { echo "summarize: unexpected argument '$2': one RESULTDIR at a time (see --help)" >&2; exit 2; }
-dir=$1
+die2() {
+	echo "summarize: $*" >&2
+	exit 2
+}
+
+format=text dir=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--format)
+		[ $# -ge 2 ] || die2 "--format needs one of text, tsv, csv, json"
+		case "$2" in text|tsv|csv|json) format=$2 ;; *) die2 "--format '$2': not one of text, tsv, csv, json" ;; esac
+		shift 2 ;;
+	--version) exec scripts/lib/version.sh summarize.sh ;;
+	-h|--help) usage; exit 0 ;;
+	-*) die2 "unknown option '$1' (see --help)" ;;
+	*) [ -z "$dir" ] || die2 "unexpected argument '$1': one RESULTDIR at a time (see --help)"
+	   dir=$1; shift ;;
+	esac
+done
+[ -n "$dir" ] || die2 "no results directory given (see --help)"
 [ -f "$dir/plan.tsv" ] && [ -d "$dir/cells" ] ||
-	{ echo "summarize: $dir: no plan.tsv or cells/: not a results directory" >&2; exit 2; }
+	die2 "$dir: no plan.tsv or cells/: not a results directory"
+command -v jq > /dev/null || die2 "jq is not installed (scripts/deps.sh installs it)"
 
 # One input line per finished run cell: mode rate status, then the stats
 # row's and udpgen's columns as name=value pairs.
@@ -62,6 +82,13 @@ function row(file, prefix,    h, v, n, i, out) {
 }' "$dir/plan.tsv" > "$dir/summary.in"
 
 awk -F'\t' -v metrics="offered_pps delivered_pps irqs_per_pkt exits_per_pkt lat_p50_ns lat_p90_ns lat_p99_ns lat_max_ns dropped loss_pct" '
+# num X: plain decimal, up to 10 significant digits, never an exponent
+# (one number format in every column, whatever the magnitude).
+function num(x,    s) {
+	s = sprintf("%.10g", x)
+	if (s ~ /e/) { s = sprintf("%.12f", x); sub(/0+$/, "", s); sub(/\.$/, "", s) }
+	return s
+}
 function sortv(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 }
@@ -101,7 +128,7 @@ END {
 			for (j = 1; j <= nn; j++) ss += (a[j] - mean) ^ 2
 			sd = nn > 1 ? sqrt(ss / (nn - 1)) : 0
 			if (sd < 1e-9 * (mean < 0 ? -mean : mean)) sd = 0
-			printf "\t%.10g\t%.10g\t%.10g\t%.10g\t%.4g\t%.2f", m, a[1], a[nn], mean, sd, mean ? 100 * sd / mean : 0
+			printf "\t%s\t%s\t%s\t%s\t%s\t%.2f", num(m), num(a[1]), num(a[nn]), num(mean), num(sd), mean ? 100 * sd / mean : 0
 		}
 		printf "\t1\n"
 	}
@@ -152,4 +179,48 @@ END {
 		printf "\n"
 	}
 }' "$dir/summary.tsv" > "$dir/summary.txt"
-cat "$dir/summary.txt"
+
+# results.json: meta (every key, its value a string as in meta) and one
+# object per summary row, the metrics under their names; "-" is null.
+# Written to a temporary file and renamed: a reader never sees half of it.
+meta=$dir/meta
+[ -f "$meta" ] || meta=/dev/null
+jq -n --arg run "$(basename "$(cd "$dir" && pwd -P)")" \
+	--rawfile meta "$meta" --rawfile sum "$dir/summary.tsv" '
+def lines: split("\n") | map(select(length > 0));
+def val: if . == "-" or . == "" then null else tonumber end;
+($meta | lines | map(index("\t") as $i | if $i then {key: .[:$i], value: .[$i + 1:]} else empty end)
+	| from_entries) as $m
+| ($sum | lines) as $l
+| ($l[0] | ltrimstr("#") | split("\t")) as $h
+| [$h[] as $c | select($h | index([$c + "_min"])) | $c] as $metrics
+| {
+	format: "virqlab-results-json",
+	version: 1,
+	run: $run,
+	meta: $m,
+	metrics: $metrics,
+	summary: [$l[1:][] | split("\t") as $v
+		| ([range($h | length)] | map({key: $h[.], value: $v[.]}) | from_entries) as $r
+		| {mode: $r.mode, rate: ($r.rate | val), n: ($r.n | val), failed: ($r.failed | val),
+		   metrics: ([$metrics[] as $k | {key: $k, value: {
+			median: ($r[$k] | val), min: ($r[$k + "_min"] | val), max: ($r[$k + "_max"] | val),
+			mean: ($r[$k + "_mean"] | val), sd: ($r[$k + "_sd"] | val), cov: ($r[$k + "_cov"] | val)}}]
+			| from_entries)}]
+}' > "$dir/results.json.tmp" && mv "$dir/results.json.tmp" "$dir/results.json" ||
+	{ rm -f "$dir/results.json.tmp"; echo "summarize: $dir/results.json: jq failed" >&2; exit 1; }
+
+case "$format" in
+text) cat "$dir/summary.txt" ;;
+tsv) cat "$dir/summary.tsv" ;;
+json) cat "$dir/results.json" ;;
+csv)
+	# summary.tsv as CSV: the same columns and number strings under a plain
+	# header, the mode quoted, "-" empty.
+	awk -F'\t' 'NR == 1 { sub(/^#/, "") }
+		{ for (i = 1; i <= NF; i++) {
+			v = $i
+			if (NR > 1 && i == 1) { gsub(/"/, "\"\"", v); v = "\"" v "\"" }
+			else if (v == "-") v = ""
+			printf "%s%s", v, i < NF ? "," : "\n" } }' "$dir/summary.tsv" ;;
+esac

@@ -26,20 +26,27 @@ pkg_version() {
 		pkg-config --modversion "$2" 2>/dev/null || echo unknown
 }
 
-# meta_init DIR WORKLOAD-NAME WORKLOAD-FILE COMMAND: the provenance of a new run.
-meta_init() {
-	_rev=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-	_dirty=no
+# git_dirty_of TREE: yes when TREE's tracked files have uncommitted changes.
+git_dirty_of() {
 	# Size and whole-second mtime only: inside the sandbox the checkout is a
 	# 9p mount whose device and inode numbers differ from the index's, and a
 	# full check re-reads every tracked file over 9p (25 s, against 3).
-	[ -n "$(git -c core.checkStat=minimal -c core.trustctime=false \
-		status --porcelain --untracked-files=no 2>/dev/null)" ] && _dirty=yes
+	if [ -n "$(git -C "$1" -c core.checkStat=minimal -c core.trustctime=false \
+		status --porcelain --untracked-files=no 2>/dev/null)" ]; then echo yes; else echo no; fi
+}
+
+# meta_init DIR WORKLOAD-NAME WORKLOAD-FILE COMMAND [TREE]: the provenance of
+# a new run; git_rev and git_dirty are TREE's, the checkout whose programs
+# the cells run (default: this one).
+meta_init() {
+	_rev=$(git -C "${5:-.}" rev-parse HEAD 2>/dev/null || echo unknown)
+	_dirty=$(git_dirty_of "${5:-.}")
 	_f=/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor
 	{
 		printf 'format\tvirqlab-results 1\n'
 		printf 'workload\t%s\n' "$2"
 		printf 'workload_file\t%s\n' "$3"
+		printf 'workload_sha256\t%s\n' "$(sha256sum < "$3" | cut -d' ' -f1)"
 		printf 'command\t%s\n' "$4"
 		printf 'git_rev\t%s\n' "$_rev"
 		printf 'git_dirty\t%s\n' "$_dirty"

@@ -45,6 +45,7 @@ EXTRA='vmm-mini	--test hello extra-operand
 udpgen	--to 127.0.0.1:9 --count 1 extra-operand
 udprecv	--port 9 extra-operand
 virqstat	-p 1 extra-operand
+ab.sh	HEAD~1 HEAD extra-operand
 bench-probes.sh	extra-operand
 check.sh	extra-operand
 compare.sh	- BASE NEW... takes any number of runs to compare
@@ -52,6 +53,7 @@ costs-peer.sh	extra-operand
 demo.sh	extra-operand
 deps.sh	--check extra-operand
 fresh-debian.sh	extra-operand
+history.sh	list extra-operand
 kvm-flavour.sh	extra-operand
 mk-sandbox.sh	DEB OUTDIR extra-operand
 plot.sh	RESULTDIR extra-operand

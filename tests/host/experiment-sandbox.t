@@ -21,6 +21,7 @@ require_tool qemu-system-x86_64
 t=$BUILD/tmp/experiment-sandbox-t.$$
 rm -rf "$t"
 mkdir -p "$t"
+export VIRQLAB_HISTORY="$t/history.sqlite"
 touch "$t/probe"
 chattr +i "$t/probe" 2>/dev/null || skip_all "chattr +i does not work on $t's filesystem"
 chattr -i "$t/probe"

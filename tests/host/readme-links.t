@@ -13,9 +13,10 @@
 # path in backquotes (a word starting scripts/, tests/, vmm-mini/, probes/,
 # workloads/, results/ or guest-kernel-patch/) exists, relative to the
 # checkout or to the README's folder, a glob matching at least one file.
-# Not checked: build/ (what make makes), results/latest (what a run makes),
-# paths with a placeholder (<...>, an upper-case word such as NAME or
-# FLAVOUR, "..."), and addresses (http:, https:). The checker is itself run
+# Not checked: build/ (what make makes), results/latest and
+# results/history.sqlite (what runs make), paths with a placeholder (<...>,
+# an upper-case word such as NAME or FLAVOUR, "..."), and addresses (http:,
+# https:). The checker is itself run
 # on a fixture with one good and one broken reference of each kind.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$VIRQLAB_ROOT" || exit 1
@@ -73,7 +74,7 @@ bad_refs() {
 		grep -E '^(\./|\.\./)*(scripts|tests|vmm-mini|probes|workloads|results|guest-kernel-patch)/' |
 		sed 's/[,;:.)]*$//' | sort -u | while IFS= read -r p; do
 		case "$p" in
-		*'<'* | *...* | results/latest | results/latest/*) continue ;;
+		*'<'* | *...* | results/latest | results/latest/* | results/history.sqlite) continue ;;
 		esac
 		printf '%s\n' "$p" | grep -qE '(^|/)[A-Z][A-Z_]+([./-]|$)' && continue
 		# A glob matches a file; a plain path exists (here or beside the README).

@@ -65,7 +65,8 @@ is "TSV: one # header line and a row per operation" "1 7" \
 	"$(grep -c '^#' "$tmp/peer.tsv") $(grep -vc '^#' "$tmp/peer.tsv")"
 is "TSV: the same medians and ratios as the table" "$(awk '{ print $1, $2, $4, $6 }' "$tmp/rows")" \
 	"$(awk -F'\t' '!/^#/ { print $1, $3, $6, $8 }' "$tmp/peer.tsv")"
-is "TSV.meta: revision, flavour, QEMU, complete" "$(git -C "$VIRQLAB_ROOT" rev-parse HEAD) $(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh") yes 1" \
-	"$(awk -F'\t' '{ v[$1] = $2 } END { print v["git_rev"], v["flavour"], \
-		(v["qemu"] ~ /-accel kvm -cpu [a-z]/ ? "yes" : "no"), v["complete"] }' "$tmp/peer.tsv.meta")"
+is "TSV.meta: revision, flavour, QEMU, status (results/README.md's keys)" \
+	"$(git -C "$VIRQLAB_ROOT" rev-parse HEAD) $(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh") yes complete" \
+	"$(awk -F'\t' '{ v[$1] = $2 } END { print v["git_rev"], v["kvm_flavour"], \
+		(v["qemu"] ~ /-accel kvm -cpu [a-z]/ ? "yes" : "no"), v["status"] }' "$tmp/peer.tsv.meta")"
 done_testing

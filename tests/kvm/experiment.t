@@ -9,21 +9,26 @@
 # run loses a cell's vmm-mini to SIGKILL (that cell fails with its reason,
 # the run goes on), is interrupted with SIGINT (Ctrl-C) mid-run (exit 130,
 # finished cells kept, the abandoned one removed, meta partial), then
-# --resume finishes it without rerunning a finished cell. compare.sh counts
-# the killed repeat against it, every metric the same. A mask-poll cell runs
-# as vmm-mini --mode mask-poll with the workload's poll_us reaching the
-# guest; a coalesce cell as --mode coalesce with the workload's coalesce_us.
+# --resume finishes it without rerunning a finished cell; a second
+# --resume while it runs is refused by the run's lock. compare.sh counts
+# the killed repeat against it, every metric the same. Each run wrote
+# results.json and is in the history (its own database here), the resumed
+# one once, complete, and history.sh prints the series of both with their
+# revisions. A mask-poll cell runs as vmm-mini --mode mask-poll with the
+# workload's poll_us reaching the guest; a coalesce cell as --mode coalesce
+# with the workload's coalesce_us.
 
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 28
+plan 34
 note "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
 t=$BUILD/tmp/experiment-t.$$
 rm -rf "$t"
 mkdir -p "$t"
+export VIRQLAB_HISTORY="$t/history.sqlite"
 
 # --- one complete run ---------------------------------------------------------
 scripts/run-experiment.sh smoke --no-plot --out "$t/a" > "$t/a.out" 2> "$t/a.err" && rc=0 || rc=$?
@@ -49,6 +54,9 @@ is "summary.tsv: 4 rows (2 modes x 2 rates), 3 repeats each" "4 3 3 3 3" \
 	"$(awk -F'\t' 'NR > 1 { n++; s = s " " $3 } END { print n s }' "$t/a/summary.tsv")"
 like "summary.txt printed on stdout, modes side by side" 'rate +inject +mask-direct' "$(cat "$t/a.out")"
 like "progress on stderr: cell i of n, elapsed, time left" 'cell 12/12 .*elapsed 0:[0-9:]+, left' "$(cat "$t/a.err")"
+is "results.json: jq reads it, 4 summary rows" 4 "$(jq '.summary | length' "$t/a/results.json" 2>&1)"
+is "history: the run is recorded, complete, 4 rows" "complete 4" \
+	"$(sqlite3 "$VIRQLAB_HISTORY" "SELECT status, nrows FROM runs WHERE dir = '$(cd "$t/a" && pwd -P)';" 2>&1 | tr '|' ' ')"
 
 # --- a killed cell, Ctrl-C, --resume ------------------------------------------
 # SIGINT is ignored in background jobs of a non-interactive shell; restore it
@@ -58,6 +66,12 @@ runner=$!
 i=0
 until [ -s "$t/b/cells/inject-200-2.tmp/vmm.pid" ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -KILL "$(cat "$t/b/cells/inject-200-2.tmp/vmm.pid")" 2>/dev/null
+i=0
+until [ "$(ls -d "$t"/b/cells/*-[0-9] 2>/dev/null | wc -l)" -ge 3 ] || [ $i -ge 900 ]; do sleep 0.1; i=$((i + 1)); done
+# Today's clash: a second runner would remove the first one's cell in progress.
+err=$(scripts/run-experiment.sh --resume "$t/b" --no-plot 2>&1 > /dev/null) && rc=0 || rc=$?
+is "a --resume while the run goes on: refused, exit 2" 2 "$rc"
+like "... in one line naming the lock" "^run-experiment: $t/b: another run-experiment is writing it \(locked\)" "$err"
 i=0
 until [ "$(ls -d "$t"/b/cells/*-[0-9] 2>/dev/null | wc -l)" -ge 5 ] || [ $i -ge 900 ]; do sleep 0.1; i=$((i + 1)); done
 kill -INT "$runner"
@@ -78,6 +92,13 @@ is "--resume: exit 1 (the run is complete, one cell failed)" 1 "$rc"
 is "... meta: complete, 12 done, 11 ok, 1 failed" "complete 12 11 1" \
 	"$(meta_get "$t/b" status) $(meta_get "$t/b" cells_done) $(meta_get "$t/b" cells_ok) $(meta_get "$t/b" cells_failed)"
 is "... a finished cell was not rerun" "$ino" "$(ls -i "$t/b/cells/inject-200-1/stats.tsv" | cut -d' ' -f1)"
+is "history: the resumed run once, now complete (its partial record replaced)" "1 complete" \
+	"$(sqlite3 "$VIRQLAB_HISTORY" "SELECT count(*), max(status) FROM runs WHERE dir = '$(cd "$t/b" && pwd -P)';" 2>&1 | tr '|' ' ')"
+series=$(scripts/history.sh exits_per_pkt mask-direct 400 2>&1)
+rev=$(git rev-parse HEAD | cut -c1-12)
+is "history.sh exits_per_pkt mask-direct 400: both runs, with their revision" 2 \
+	"$(printf '%s\n' "$series" | grep -c "^[0-9]* .* $rev")"
+[ "$(printf '%s\n' "$series" | grep -c "^[0-9]* .* $rev")" = 2 ] || printf '%s\n' "$series" | sed 's/^/# /'
 
 # b lost a repeat of inject@200 to the SIGKILL: compare counts that against b
 # (exit 1, the cells line), while every metric is the same within noise.
