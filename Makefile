@@ -55,7 +55,7 @@ include tests/fuzz/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
 
-all: $(BUILD)/fuzz-replay $(BUILD)/guest.elf $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
+all: $(BUILD)/guest.elf $(BUILD)/tests/fuzz-replay $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
 
 $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $@
@@ -96,7 +96,7 @@ bench-probes: all
 
 # The device model under libFuzzer: FUZZ_RUNS executions (default 10^6), at most
 # FUZZ_SECONDS; new interesting inputs are merged into tests/fuzz-corpus/.
-fuzz: deps $(BUILD)/fuzz-virqnet
+fuzz: deps $(BUILD)/tests/fuzz-virqnet
 	$(Q)scripts/fuzz.sh
 
 bench-rx: all

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # fuzz.sh - run the receive device model's libFuzzer harness
-# (build/fuzz-virqnet, tests/fuzz/virqnet_fuzz.c) for FUZZ_RUNS executions
+# (build/tests/fuzz-virqnet, tests/fuzz/virqnet_fuzz.c) for FUZZ_RUNS executions
 # (default 1000000), stopping after FUZZ_SECONDS (default 900) at most, from
 # the kept corpus tests/fuzz-corpus/ (build/fuzz-work/ holds what this run
 # finds). Then merges into tests/fuzz-corpus/ every new input that reaches
@@ -17,21 +17,48 @@
 
 set -u
 cd "$(dirname "$0")/.."
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/fuzz.sh
+       scripts/fuzz.sh --help | --version
+
+Run the receive device model's libFuzzer harness (build/tests/fuzz-virqnet,
+tests/fuzz/virqnet_fuzz.c; README.md, "The device model, fuzzed") from the
+kept corpus tests/fuzz-corpus/, then merge into it every new input that
+reached code the kept ones do not. Prints libFuzzer's last line and one
+summary, "fuzz: N executions in S s, C crashes (exit R); ..."; the whole
+log is build/fuzz.log, what a finding left in build/fuzz-artifacts/.
+
+Options:
+  --help      this help
+  --version   print "fuzz.sh (virqlab) REVISION"
+
+Environment:
+  FUZZ_RUNS=N      executions (default 1000000)
+  FUZZ_SECONDS=S   at most this long (default 900)
+
+Exit: 0 at least FUZZ_RUNS executions and no finding; 1 a finding, or fewer
+executions than asked within FUZZ_SECONDS; 2 usage; 3 no harness built.
+
+Examples:
+  make fuzz
+  FUZZ_RUNS=100000 FUZZ_SECONDS=120 scripts/fuzz.sh
+USAGE
+}
+
 case "${1:-}" in
 --version) exec scripts/lib/version.sh fuzz.sh ;;
--h|--help)
-	sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
-	echo
-	echo "Example: FUZZ_RUNS=100000 FUZZ_SECONDS=120 scripts/fuzz.sh  (or: make fuzz)"
-	echo "Prints \"fuzz: N executions in S s, C crashes ...\"; see --version."
-	exit 0 ;;
+-h|--help) usage; exit 0 ;;
 "") ;;
-*) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+-*) echo "fuzz.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+*) echo "fuzz.sh: unexpected argument '$1' (see --help)" >&2; exit 2 ;;
 esac
+[ $# -le 1 ] || { echo "fuzz.sh: unexpected argument '$2' (see --help)" >&2; exit 2; }
 
 BUILD=${BUILD:-build}
 runs=${FUZZ_RUNS:-1000000} secs=${FUZZ_SECONDS:-900}
-bin=$BUILD/fuzz-virqnet corpus=tests/fuzz-corpus work=$BUILD/fuzz-work
+bin=$BUILD/tests/fuzz-virqnet corpus=tests/fuzz-corpus work=$BUILD/fuzz-work
 art=$BUILD/fuzz-artifacts log=$BUILD/fuzz.log
 [ -x "$bin" ] || { echo "fuzz.sh: $bin: not built (make $bin: needs clang's libFuzzer)" >&2; exit 3; }
 mkdir -p "$corpus" "$work" "$art"

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The device model's fuzz harness. Included by the top-level Makefile.
 #
-# build/fuzz-virqnet: libFuzzer (clang -fsanitize=fuzzer,address,undefined),
-# run by `make fuzz` (scripts/fuzz.sh). build/fuzz-replay: the same harness
-# with a small main instead of libFuzzer, built by the ordinary compiler under
-# ASan and UBSan, so that `make check` replays tests/fuzz-corpus/ anywhere
-# (tests/host/fuzz-replay.t). Both define VIRQNET_FUZZ: every guest-memory
+# build/tests/fuzz-virqnet: libFuzzer (clang -fsanitize=fuzzer,address,
+# undefined), run by `make fuzz` (scripts/fuzz.sh). build/tests/fuzz-replay:
+# the same harness with a small main instead of libFuzzer, built by the
+# ordinary compiler under ASan and UBSan, so that `make check` replays
+# tests/fuzz-corpus/ anywhere (tests/host/fuzz-replay.t). Both define VIRQNET_FUZZ: every guest-memory
 # fetch reports to the harness (vmm-mini/include/vmm/virqnet_dev.h).
 
 FUZZ_CC ?= clang
@@ -24,8 +24,9 @@ $(BUILD)/fuzz/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-$(BUILD)/fuzz-virqnet: $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/%.o)
+$(BUILD)/tests/fuzz-virqnet: $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/%.o)
 	$(quiet) LD $@
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -pthread
 
 $(BUILD)/replay/%.o: %.c
@@ -33,6 +34,7 @@ $(BUILD)/replay/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/fuzz-replay: $(FUZZ_SRCS:%.c=$(BUILD)/replay/%.o) $(BUILD)/replay/tests/fuzz/replay.o
+$(BUILD)/tests/fuzz-replay: $(FUZZ_SRCS:%.c=$(BUILD)/replay/%.o) $(BUILD)/replay/tests/fuzz/replay.o
 	$(quiet) LD $@
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(FUZZ_SAN) -o $@ $^ -pthread

@@ -52,6 +52,7 @@ costs-peer.sh	extra-operand
 demo.sh	extra-operand
 deps.sh	--check extra-operand
 fresh-debian.sh	extra-operand
+fuzz.sh	extra-operand
 kvm-flavour.sh	extra-operand
 mk-sandbox.sh	DEB OUTDIR extra-operand
 plot.sh	RESULTDIR extra-operand

@@ -7,7 +7,7 @@
 # finding: no memory error, no undefined behaviour, no guest-memory field
 # fetched twice in one call into the device, no re-entered device, and the
 # device's invariants (every buffer in one place, every arrival counted
-# once) after every operation. The replayer is build/fuzz-replay, built by
+# once) after every operation. The replayer is build/tests/fuzz-replay, built by
 # the ordinary compiler without libFuzzer, so this runs wherever make does.
 # The corpus must reach every mode of the table: each publishes (or, sink,
 # discards) datagrams and takes buffers back.
@@ -15,14 +15,14 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 cd "$VIRQLAB_ROOT" || exit 1
-require_file "$BUILD/fuzz-replay" "make builds the fuzz replayer"
+require_file "$BUILD/tests/fuzz-replay" "make builds the fuzz replayer"
 plan 8
 
 n=$(find tests/fuzz-corpus -type f ! -name '.*' | wc -l)
 check "tests/fuzz-corpus holds inputs ($n)" [ "$n" -ge 10 ]
 
 out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	VIRQNET_FUZZ_SUMMARY=1 "$BUILD/fuzz-replay" tests/fuzz-corpus 2>&1)
+	VIRQNET_FUZZ_SUMMARY=1 "$BUILD/tests/fuzz-replay" tests/fuzz-corpus 2>&1)
 rc=$?
 is "every kept input replays: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | grep -v '^mode ' | tail -20 | sed 's/^/# /'
