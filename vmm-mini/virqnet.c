@@ -411,12 +411,15 @@ static void note_sock_drops(struct virqnet *dev, int64_t drops)
  * A scratch receive (no guest buffer was free when it was armed) still
  * delivers if buffers came back while it waited.
  */
-void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d)
+void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch *batch)
 {
 	struct rx_buf *b = &d->buf;
+	uint64_t arrivals, suppressed;
 	uint32_t len;
 
 	lock(dev);
+	arrivals = dev->c.arrivals;
+	suppressed = dev->c.irqs_suppressed;
 	note_sock_drops(dev, d->sock_drops);
 	if (d->res < 0) {
 		return_buffer(dev, b);
@@ -459,6 +462,11 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d)
 		}
 	}
 out:
+	if (batch) {
+		batch->arrivals += dev->c.arrivals - arrivals;
+		batch->suppressed += dev->c.irqs_suppressed - suppressed;
+		batch->next_seq = dev->next_seq;
+	}
 	unlock(dev);
 }
 

@@ -83,6 +83,7 @@ struct machine {
 	struct slot slots[NR_SLOTS];
 	uint64_t irqs, ends;
 	bool irq_fails;
+	struct rx_batch batch;
 	uint32_t flow;
 	uint64_t seq;
 };
@@ -363,7 +364,9 @@ static void rx_complete(struct machine *m, struct input *in)
 	if (u8(in) % 16 == 0)
 		d.res = errs[u8(in) % ARRAY_SIZE(errs)];
 	s->busy = false;
-	virqnet_rx_complete(m->dev, &d);
+	virqnet_rx_complete(m->dev, &d, kind & 0x10 ? &m->batch : NULL);
+	if (m->batch.next_seq != m->dev->next_seq && kind & 0x10)
+		fail("rx_batch's next_seq is not the device's");
 }
 
 /* A guest driver giving buffers back, the way its mode does (or the other way). */

@@ -207,6 +207,16 @@ struct rx_done {
 	int64_t sock_drops;		/* SO_RXQ_OVFL / SO_MEMINFO count, -1 if none */
 };
 
+/*
+ * What a batch of completions did, for the source's loop and its probe: the
+ * device fills it under the lock it holds anyway, so the receive loop takes
+ * the lock no more often than it completes receives.
+ */
+struct rx_batch {
+	uint64_t arrivals, suppressed;	/* this batch's */
+	uint64_t next_seq;		/* the device's highest seq + 1, after it */
+};
+
 /* The model (virqnet.c): no KVM in here. */
 struct virqnet *virqnet_create(const struct virqnet_host *host, const struct virqnet_mode_ops *ops,
 			       uint64_t coalesce_ns, uint64_t max_lat, uint32_t seq_slots);
@@ -214,7 +224,7 @@ void virqnet_destroy(struct virqnet *dev);
 void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint32_t len,
 			 bool is_write);
 bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b);
-void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d);
+void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch *batch);
 void virqnet_rx_cancel(struct virqnet *dev, const struct rx_buf *b);
 void virqnet_sock_drops(struct virqnet *dev, uint64_t drops);
 uint64_t virqnet_tick(struct virqnet *dev, bool flush);
