@@ -51,10 +51,11 @@ include vmm-mini/build.mk
 include guest-kernel-patch/build.mk
 include workloads/build.mk
 include probes/build.mk
+include tests/fuzz/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
 
-all: $(BUILD)/guest.elf $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
+all: $(BUILD)/guest.elf $(BUILD)/tests/fuzz-replay $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
 
 $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $@
@@ -82,7 +83,7 @@ FORCE:
 
 # Only where objects are built: build/fresh-debian/ holds a whole Debian tree
 # (scripts/fresh-debian.sh), whose /etc/*.d directories are not makefiles.
--include $(shell find $(BUILD)/asan $(BUILD)/guest $(BUILD)/obj -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/asan $(BUILD)/fuzz $(BUILD)/guest $(BUILD)/obj $(BUILD)/replay -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks: speed targets live here, never in timed tests.
 bench: bench-costs bench-probes bench-rx
@@ -92,6 +93,11 @@ bench-costs: all
 
 bench-probes: all
 	$(Q)scripts/bench-probes.sh
+
+# The device model under libFuzzer: FUZZ_RUNS executions (default 10^6), at most
+# FUZZ_SECONDS; new interesting inputs are merged into tests/fuzz-corpus/.
+fuzz: deps $(BUILD)/tests/fuzz-virqnet
+	$(Q)scripts/fuzz.sh
 
 bench-rx: all
 	$(Q)scripts/run-experiment.sh saturation; rc=$$?; \
@@ -116,4 +122,4 @@ plots:
 ab:
 	$(Q)scripts/ab.sh --workload '$(or $(WORKLOAD),smoke)' $(if $(OUT),--out '$(OUT)') -- '$(A)' '$(B)'
 
-.PHONY: ab bench bench-costs bench-probes bench-rx plots regress
+.PHONY: ab bench bench-costs bench-probes bench-rx fuzz plots regress

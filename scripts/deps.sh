@@ -21,6 +21,7 @@ gnuplot-nox
 jq
 kmod
 libbpf-dev
+libclang-rt-dev
 libc6-dev
 liburing-dev
 linux-perf

@@ -10,12 +10,14 @@
 
 #include "vmm/err.h"
 
+FILE *err_stream;
+
 static void put_line(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", prog_name, prefix, msg);
+	fprintf(err_stream ? err_stream : stderr, "%s: %s%s\n", prog_name, prefix, msg);
 }
 
 void pr_errv(const char *fmt, va_list ap)

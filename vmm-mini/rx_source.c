@@ -171,7 +171,8 @@ static void parse_cmsgs(struct rx_req *r, struct rx_done *d)
 }
 
 /* A completion, handed to the device whole; the request is free again. */
-static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *r, int res)
+static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *r, int res,
+		     struct rx_batch *batch)
 {
 	struct rx_done d = { .buf = r->buf, .res = res, .sock_drops = -1 };
 
@@ -182,7 +183,7 @@ static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *
 		if (!src->first_ns)
 			src->first_ns = src->last_ns;
 	}
-	virqnet_rx_complete(dev, &d);
+	virqnet_rx_complete(dev, &d, batch);
 }
 
 /*
@@ -224,12 +225,11 @@ static void refill(struct io_uring *ring, struct rx_source *src, struct virqnet 
 
 static bool receiving_done(struct rx_source *src, struct virqnet *dev)
 {
-	uint64_t now = now_ns(), next_seq;
+	uint64_t now = now_ns();
 
 	if (atomic_load(&src->vm->stopping))
 		return true;
-	virqnet_progress(dev, NULL, NULL, &next_seq, NULL);
-	if (src->count && next_seq >= src->count)
+	if (src->count && src->next_seq >= src->count)
 		return true;
 	if (src->duration_s > 0 && now - src->ready_ns >= src->duration_s * 1e9)
 		return true;
@@ -264,7 +264,8 @@ static void *rx_thread(void *arg)
 	while (!receiving_done(src, dev)) {
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
-		uint64_t arrivals, suppressed, arrivals1, suppressed1, due;
+		struct rx_batch batch;
+		uint64_t due;
 
 		if (!announced && virqnet_ready(dev)) {
 			char a[INET_ADDRSTRLEN];
@@ -288,16 +289,16 @@ static void *rx_thread(void *arg)
 		err = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &tick, NULL);
 		if (err < 0 && err != -ETIME && err != -EINTR && err != -EAGAIN)
 			die("io_uring_submit_and_wait_timeout: %s", strerror(-err));
-		virqnet_progress(dev, &arrivals, &suppressed, NULL, NULL);
+		batch = (struct rx_batch){ .next_seq = src->next_seq };
 		io_uring_for_each_cqe(&ring, head, cqe) {
-			complete(src, dev, io_uring_cqe_get_data(cqe), cqe->res);
+			complete(src, dev, io_uring_cqe_get_data(cqe), cqe->res, &batch);
 			n++;
 		}
 		io_uring_cq_advance(&ring, n);
+		src->next_seq = batch.next_seq;
 		/* Per batch of completions, not per packet: tracing must stay cheap. */
-		virqnet_progress(dev, &arrivals1, &suppressed1, NULL, NULL);
-		if (arrivals1 != arrivals)
-			usdt2(rx_batch, arrivals1 - arrivals, suppressed1 - suppressed);
+		if (batch.arrivals)
+			usdt2(rx_batch, batch.arrivals, batch.suppressed);
 		virqnet_tick(dev, false);
 	}
 	read_sock_drops(src, dev);

@@ -14,8 +14,10 @@
  * the ucall handler). There is no second writer and no unlocked reader,
  * with one exception stated where it happens: rx_stats reads the counters
  * after every thread that calls in has been joined. Mode hooks run under the
- * lock; nothing here calls out while holding it except host.irq_raise (an
- * eventfd write) and host.end_run (which takes only the VM's own lock).
+ * lock (the mode's finish excepted); the host callbacks called under it
+ * (irq_raise: an eventfd write; gpa_to_hva and irq_route, at ENABLE) must
+ * not call back into the device: the lock is an error-checking mutex, so
+ * one that did would fail loudly rather than deadlock.
  *
  * Trust: the ring, the flag area and the latency log live in guest memory,
  * which a hostile guest may scribble on at any time. The device keeps its own
@@ -36,13 +38,36 @@
 #include "vmm/util.h"
 #include "vmm/virqnet_dev.h"
 
+/*
+ * The lock is an error-checking mutex: a call into the device from inside
+ * the device (a hook, or a host callback that calls back, as a DMA
+ * re-entering its own device's registers does) fails here, loudly, instead
+ * of deadlocking; the fuzzer hunts for that.
+ */
+static void lock(struct virqnet *dev)
+{
+	int err = pthread_mutex_lock(&dev->lock);
+
+	if (err)
+		die("virqnet: the device was re-entered while it held its lock: %s",
+		    strerror(err));
+}
+
+static void unlock(struct virqnet *dev)
+{
+	int err = pthread_mutex_unlock(&dev->lock);
+
+	if (err)
+		die("virqnet: unlock: %s", strerror(err));
+}
+
 void virqnet_guest_error(struct virqnet *dev, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
 
 	/* The first few are printed, all are counted: a flood can't drown stderr. */
-	if (dev->c.guest_errors++ < 8) {
+	if (dev->c.guest_errors++ < dev->host.error_lines) {
 		va_start(ap, fmt);
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
@@ -66,6 +91,7 @@ static int virqnet_enable(struct virqnet *dev)
 	const struct virqnet_host *h = &dev->host;
 	uint32_t n = dev->ring_size;
 
+	dev->irq_flags = NULL;
 	if (n < 8 || n > 4096 || (n & (n - 1))) {
 		guest_error(dev, "ring size %u is not a power of two in 8..4096", n);
 		return -1;
@@ -115,7 +141,11 @@ static int virqnet_enable(struct virqnet *dev)
 	dev->nr_free = n;
 	dev->prod = dev->cons = 0;
 	__atomic_store_n(&dev->ring->prod, 0, __ATOMIC_RELEASE);
-	dev->lat_tail = dev->latlog ? __atomic_load_n(&dev->latlog->head, __ATOMIC_ACQUIRE) : 0;
+	dev->lat_tail = dev->latlog ?
+		gmem_load(&dev->latlog->head, __ATOMIC_ACQUIRE, "latlog.head") : 0;
+	dev->irq_flags = &dev->flags[dev->irq_cpu];
+	dev->irq_target_cpu = dev->irq_cpu;
+	dev->irq_target_vector = dev->vector;
 	dev->irq = h->irq_route(h->ctx, dev->irq_cpu, dev->vector);
 	dev->gen++;
 	return 0;
@@ -239,7 +269,7 @@ void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint3
 	uint32_t v;
 
 	/* Registers are 32-bit and aligned; anything else is a guest bug. */
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	if (len != 4 || (off & 3)) {
 		guest_error(dev, "%u-byte access at register offset 0x%x", len, off);
 		if (!is_write)
@@ -251,7 +281,7 @@ void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint3
 		v = reg_read(dev, off);
 		memcpy(data, &v, 4);
 	}
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 static bool take_buffer(struct virqnet *dev, struct rx_buf *b)
@@ -282,9 +312,9 @@ bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b)
 {
 	bool ok;
 
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	ok = take_buffer(dev, b);
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 	if (!ok)
 		b->guest = false;
 	return ok;
@@ -293,9 +323,9 @@ bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b)
 /* A lent buffer whose receive was never completed (cancelled at the end). */
 void virqnet_rx_cancel(struct virqnet *dev, const struct rx_buf *b)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	return_buffer(dev, b);
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 static void publish(struct virqnet *dev, const struct rx_buf *b, uint32_t len, uint64_t rx_ns)
@@ -337,7 +367,7 @@ static bool account(struct virqnet *dev, const void *payload, uint32_t len, uint
 		dev->c.foreign++;
 		return false;
 	}
-	memcpy(&h, payload, sizeof(h));
+	gmem_copy(&h, payload, sizeof(h), "payload.header");
 	if (h.magic != VIRQLAB_PAYLOAD_MAGIC || (dev->flow_known && h.flow != dev->flow)) {
 		dev->c.foreign++;
 		return false;
@@ -354,7 +384,7 @@ static bool account(struct virqnet *dev, const void *payload, uint32_t len, uint
 		if (dev->c.drop_seq_gap)
 			dev->c.drop_seq_gap--;
 	}
-	dev->rx_stamps[h.seq % LAT_SEQ_SLOTS] = (struct rx_stamp){ h.seq, rx_ns };
+	dev->rx_stamps[h.seq & (dev->seq_slots - 1)] = (struct rx_stamp){ h.seq, rx_ns };
 	return true;
 }
 
@@ -381,12 +411,15 @@ static void note_sock_drops(struct virqnet *dev, int64_t drops)
  * A scratch receive (no guest buffer was free when it was armed) still
  * delivers if buffers came back while it waited.
  */
-void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d)
+void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch *batch)
 {
 	struct rx_buf *b = &d->buf;
+	uint64_t arrivals, suppressed;
 	uint32_t len;
 
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
+	arrivals = dev->c.arrivals;
+	suppressed = dev->c.irqs_suppressed;
 	note_sock_drops(dev, d->sock_drops);
 	if (d->res < 0) {
 		return_buffer(dev, b);
@@ -429,14 +462,19 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d)
 		}
 	}
 out:
-	pthread_mutex_unlock(&dev->lock);
+	if (batch) {
+		batch->arrivals += dev->c.arrivals - arrivals;
+		batch->suppressed += dev->c.irqs_suppressed - suppressed;
+		batch->next_seq = dev->next_seq;
+	}
+	unlock(dev);
 }
 
 void virqnet_sock_drops(struct virqnet *dev, uint64_t drops)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	note_sock_drops(dev, drops > INT64_MAX ? INT64_MAX : (int64_t)drops);
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 /*
@@ -449,16 +487,16 @@ uint64_t virqnet_tick(struct virqnet *dev, bool flush)
 
 	if (!dev->ops->tick)
 		return left;
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	left = dev->ops->tick(dev, now_ns(), flush);
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 	return left;
 }
 
 /* Pair each consumption-log entry with the receive timestamp of its seq. */
 static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 {
-	uint32_t head = __atomic_load_n(&dev->latlog->head, __ATOMIC_ACQUIRE);
+	uint32_t head = gmem_load(&dev->latlog->head, __ATOMIC_ACQUIRE, "latlog.head");
 	uint32_t n = head - dev->lat_tail;
 	uint64_t first = dev->nr_lat;
 
@@ -467,10 +505,13 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 		dev->lat_tail = head - VIRQNET_LAT_LOG_SIZE;
 	}
 	for (; dev->lat_tail != head; dev->lat_tail++) {
-		struct virqnet_lat_entry e = dev->latlog->ent[dev->lat_tail % VIRQNET_LAT_LOG_SIZE];
-		struct rx_stamp *s = &dev->rx_stamps[e.seq % LAT_SEQ_SLOTS];
+		struct virqnet_lat_entry e;
+		struct rx_stamp *s;
 		int64_t lat;
 
+		gmem_copy(&e, &dev->latlog->ent[dev->lat_tail % VIRQNET_LAT_LOG_SIZE], sizeof(e),
+			   "latlog.ent");
+		s = &dev->rx_stamps[e.seq & (dev->seq_slots - 1)];
 		if (s->seq != e.seq || !s->rx_ns || !dev->tsc_offset_ok)
 			continue;
 		lat = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset) - (int64_t)s->rx_ns;
@@ -494,12 +535,12 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 /* Receive thread: take back what the guest consumed in memory, and its latency log. */
 void virqnet_reclaim(struct virqnet *dev, const struct clock_anchor *a)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	if (dev->enabled && dev->ops->reclaim)
 		dev->ops->reclaim(dev);
 	if (dev->enabled && dev->latlog)
 		reclaim_latency(dev, a);
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 /* The receive window is over: the mode ends the run (ask the guest, or end the VM). */
@@ -511,7 +552,7 @@ void virqnet_finish(struct virqnet *dev)
 
 void virqnet_request_stop(struct virqnet *dev)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	dev->stop_requested = true;
 	if (dev->enabled) {
 		__atomic_store_n(&dev->ring->stop, 1, __ATOMIC_RELEASE);
@@ -520,22 +561,23 @@ void virqnet_request_stop(struct virqnet *dev)
 		 * control interrupt, not an arrival: kept out of irqs_raised.
 		 */
 		if (!dev->host.irq_raise(dev->host.ctx, dev->irq)) {
-			pr_warn("virqnet: stop interrupt: %s", strerror(errno));
+			if (dev->host.error_lines)
+				pr_warn("virqnet: stop interrupt: %s", strerror(errno));
 		} else {
 			dev->c.irqs_control++;
 			usdt1(irq_raise, USDT_IRQ_CONTROL);
 		}
 	}
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 bool virqnet_drained(struct virqnet *dev)
 {
 	bool drained;
 
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	drained = !dev->enabled || dev->prod == dev->cons;
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 	return drained;
 }
 
@@ -544,9 +586,9 @@ bool virqnet_ready(struct virqnet *dev)
 {
 	bool ready;
 
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	ready = dev->enabled || !dev->ops->has_driver;
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 	return ready;
 }
 
@@ -554,7 +596,7 @@ bool virqnet_ready(struct virqnet *dev)
 void virqnet_progress(struct virqnet *dev, uint64_t *arrivals, uint64_t *suppressed,
 		      uint64_t *next_seq, uint64_t *published)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	if (arrivals)
 		*arrivals = dev->c.arrivals;
 	if (suppressed)
@@ -563,15 +605,15 @@ void virqnet_progress(struct virqnet *dev, uint64_t *arrivals, uint64_t *suppres
 		*next_seq = dev->next_seq;
 	if (published)
 		*published = dev->c.published;
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 void virqnet_irq_target(struct virqnet *dev, uint32_t *cpu, uint32_t *vector)
 {
-	pthread_mutex_lock(&dev->lock);
-	*cpu = dev->irq_cpu;
-	*vector = dev->vector;
-	pthread_mutex_unlock(&dev->lock);
+	lock(dev);
+	*cpu = dev->irq_target_cpu;
+	*vector = dev->irq_target_vector;
+	unlock(dev);
 }
 
 /* The guest's consumer index as it is in memory now (0 before enable). */
@@ -579,35 +621,42 @@ uint32_t virqnet_ring_cons(struct virqnet *dev)
 {
 	uint32_t c;
 
-	pthread_mutex_lock(&dev->lock);
-	c = dev->ring ? __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE) : 0;
-	pthread_mutex_unlock(&dev->lock);
+	lock(dev);
+	c = dev->ring ? gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons") : 0;
+	unlock(dev);
 	return c;
 }
 
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	if (key >= RX_REPORT_DELIVERED && key < RX_REPORT_DELIVERED + RX_REPORT_NR) {
 		dev->guest_report[key - RX_REPORT_DELIVERED] = value;
 		dev->guest_reported |= 1u << (key - RX_REPORT_DELIVERED);
 	}
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
+/* seq_slots: receive stamps kept for latency pairing, a power of two. */
 struct virqnet *virqnet_create(const struct virqnet_host *host, const struct virqnet_mode_ops *ops,
-			       uint64_t coalesce_ns, uint64_t max_lat)
+			       uint64_t coalesce_ns, uint64_t max_lat, uint32_t seq_slots)
 {
 	struct virqnet *dev = calloc(1, sizeof(*dev));
+	pthread_mutexattr_t attr;
 
-	if (!dev)
-		die("out of memory");
+	if (!dev || !seq_slots || (seq_slots & (seq_slots - 1)))
+		die("virqnet_create: out of memory or %u receive stamps (not a power of two)",
+		    seq_slots);
 	dev->ops = ops;
 	dev->host = *host;
 	dev->irq = -1;
 	dev->coalesce_ns = ops->coalesce ? coalesce_ns : 0;
-	pthread_mutex_init(&dev->lock, NULL);
-	dev->rx_stamps = calloc(LAT_SEQ_SLOTS, sizeof(*dev->rx_stamps));
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(&dev->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	dev->seq_slots = seq_slots;
+	dev->rx_stamps = calloc(seq_slots, sizeof(*dev->rx_stamps));
 	dev->max_lat = max_lat;
 	dev->lat_ns = malloc((max_lat ? max_lat : 1) * sizeof(uint64_t));
 	if (!dev->rx_stamps || !dev->lat_ns)
@@ -629,14 +678,14 @@ void virqnet_destroy(struct virqnet *dev)
 /* Diagnostics for a stalled run: the device's view and the guest's flags. */
 void virqnet_dump(struct virqnet *dev, const char *why)
 {
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	pr_warn("virqnet: %s: prod %u, host cons %u, ring cons %u, pending %u, masked %u, "
 		"irqs raised %llu, suppressed %llu", why, dev->prod, dev->cons,
-		dev->ring ? __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE) : 0,
-		dev->flags ? dev->flags[dev->irq_cpu].pending : 0,
-		dev->flags ? dev->flags[dev->irq_cpu].masked : 0,
+		dev->ring ? gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons") : 0,
+		dev->irq_flags ? dev->irq_flags->pending : 0,
+		dev->irq_flags ? dev->irq_flags->masked : 0,
 		(unsigned long long)dev->c.irqs_raised, (unsigned long long)dev->c.irqs_suppressed);
-	pthread_mutex_unlock(&dev->lock);
+	unlock(dev);
 }
 
 /*
@@ -654,14 +703,14 @@ void virqnet_dump_trace(struct virqnet *dev, unsigned int last)
 	uint32_t head;
 	uint64_t t0;
 
-	pthread_mutex_lock(&dev->lock);
+	lock(dev);
 	if (!dev->trace) {
-		pthread_mutex_unlock(&dev->lock);
+		unlock(dev);
 		return;
 	}
-	head = __atomic_load_n(&dev->trace->head, __ATOMIC_ACQUIRE);
-	memcpy(ent, dev->trace->ent, sizeof(ent));
-	pthread_mutex_unlock(&dev->lock);
+	head = gmem_load(&dev->trace->head, __ATOMIC_ACQUIRE, "trace.head");
+	gmem_copy(ent, dev->trace->ent, sizeof(ent), "trace.ent");
+	unlock(dev);
 	if (last > VIRQNET_TRACE_SIZE)
 		last = VIRQNET_TRACE_SIZE;
 	if (last > head)

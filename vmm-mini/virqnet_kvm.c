@@ -52,8 +52,10 @@ int virqnet_init(struct vm *vm, const struct virqnet_mode_ops *ops)
 	const struct virqnet_host host = {
 		.ctx = vm, .nr_vcpus = vm->nr_vcpus, .gpa_to_hva = kvm_gpa_to_hva,
 		.irq_route = kvm_irq_route, .irq_raise = kvm_irq_raise, .end_run = kvm_end_run,
+		.error_lines = 8,
 	};
-	struct virqnet *dev = virqnet_create(&host, ops, vm->cfg.coalesce_us * 1000, 1u << 22);
+	struct virqnet *dev = virqnet_create(&host, ops, vm->cfg.coalesce_us * 1000, 1u << 22,
+					     LAT_SEQ_SLOTS);
 
 	/* Before any vCPU runs: no other thread can see dev yet. */
 	dev->tsc_offset_ok = vcpu_get_tsc_offset(&vm->vcpus[0], &dev->tsc_offset) == 0;

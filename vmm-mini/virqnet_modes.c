@@ -36,7 +36,7 @@ static void ack_slots(struct virqnet *dev, uint32_t n)
 /* The consumer index the guest advanced in memory, read once and checked. */
 static void reclaim_from_ring(struct virqnet *dev)
 {
-	uint32_t c = __atomic_load_n(&dev->ring->cons, __ATOMIC_ACQUIRE);
+	uint32_t c = gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons");
 	uint32_t n = c - dev->cons;
 
 	if (n > dev->prod - dev->cons)
@@ -77,10 +77,10 @@ static void finish_end_vm(struct virqnet *dev)
  */
 static void notify_mask_direct(struct virqnet *dev)
 {
-	struct virqnet_vcpu_flags *f = &dev->flags[dev->irq_cpu];
+	struct virqnet_vcpu_flags *f = dev->irq_flags;
 
-	if (__atomic_exchange_n(&f->pending, 1, __ATOMIC_SEQ_CST) == 0 &&
-	    __atomic_load_n(&f->masked, __ATOMIC_SEQ_CST) == 0)
+	if (gmem_xchg(&f->pending, 1, "flags.pending") == 0 &&
+	    gmem_load(&f->masked, __ATOMIC_SEQ_CST, "flags.masked") == 0)
 		virqnet_raise_irq(dev);
 	else
 		dev->c.irqs_suppressed++;

@@ -53,6 +53,7 @@ costs-peer.sh	extra-operand
 demo.sh	extra-operand
 deps.sh	--check extra-operand
 fresh-debian.sh	extra-operand
+fuzz.sh	extra-operand
 history.sh	list extra-operand
 kvm-flavour.sh	extra-operand
 mk-sandbox.sh	DEB OUTDIR extra-operand

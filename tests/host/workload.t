@@ -48,14 +48,14 @@ workload_load "$t/pvm-only.conf" pvm
 is "required keys given only as @pvm variants: accepted on pvm" "sink 100 10" \
 	"$wl_modes $wl_rates $wl_packets"
 
-# mask-poll: a mode of its own (run as mask-direct with --args poll_us=N).
+# mask-poll: a mode of its own (vmm-mini --mode mask-poll --poll-us N).
 printf 'modes = mask-poll, mask-direct\nrates = 100\npackets = 10\npoll_us = 250\n' > "$t/poll.conf"
 workload_load "$t/poll.conf" vmx
 is "mode mask-poll accepted" "mask-poll mask-direct" "$wl_modes"
 is "poll_us = 250 read" 250 "$wl_poll_us"
 is "coalesce_us defaults to 100" 100 "$wl_coalesce_us"
 
-# coalesce: a mode of its own (run as inject with --coalesce-us N).
+# coalesce: a mode of its own (vmm-mini --mode coalesce --coalesce-us N).
 printf 'modes = coalesce inject\nrates = 100\npackets = 10\ncoalesce_us = 2500\n' > "$t/coal.conf"
 workload_load "$t/coal.conf" vmx
 is "mode coalesce accepted, coalesce_us = 2500 read" "coalesce inject 2500" "$wl_modes $wl_coalesce_us"

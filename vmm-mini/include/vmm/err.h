@@ -11,9 +11,12 @@
 #define VMM_ERR_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
 
 extern const char *prog_name;
+/* Where the lines go: stderr (NULL), or a stream of the caller's (the fuzz harness's sink). */
+extern FILE *err_stream;
 
 noreturn void die_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define die(...)	die_code(3, __VA_ARGS__)	/* host or system error */

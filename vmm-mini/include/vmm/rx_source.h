@@ -24,6 +24,7 @@ struct rx_source {
 	double idle_s;		/* count mode: give up on the tail after this much quiet */
 	uint64_t ready_ns, first_ns, last_ns, end_ns;	/* CLOCK_MONOTONIC */
 	bool tail_lost;		/* count mode ended by the idle timer */
+	uint64_t next_seq;	/* the device's, as of the last completion (rx_batch) */
 	const char *sender_stats;	/* udpgen --stats FILE: what the generator sent */
 	int rcvbuf;		/* SO_RCVBUF bytes (0: 8 MiB, forced if root may) */
 };

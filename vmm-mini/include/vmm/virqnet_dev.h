@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "uapi/virqnet.h"
 
@@ -51,7 +52,34 @@ struct rx_counters {
 	uint64_t no_timestamp;		/* kernel gave no SO_TIMESTAMPNS */
 };
 
-#define LAT_SEQ_SLOTS (1u << 20)	/* rx timestamps kept per sequence number */
+#define LAT_SEQ_SLOTS (1u << 20)	/* rx timestamps kept per sequence number (KVM runs) */
+
+/*
+ * Every read of guest memory goes through these, naming the field it
+ * fetches. A guest may change its memory between two reads, so the device
+ * reads each field once per call into it and uses that copy. The fuzz
+ * build (tests/fuzz/) checks exactly that: virqnet_fetch_hook() fails when
+ * one call into the device fetches the same field at the same address twice
+ * (a double fetch, as QEMU's device fuzzing found them); elsewhere it is
+ * nothing.
+ */
+#ifdef VIRQNET_FUZZ
+void virqnet_fetch_hook(const void *p, unsigned long len, const char *field);
+#else
+#define virqnet_fetch_hook(p, len, field) ((void)0)
+#endif
+#define gmem_load(p, order, field) ({						\
+	virqnet_fetch_hook((p), sizeof(*(p)), field);				\
+	__atomic_load_n((p), order);						\
+})
+#define gmem_xchg(p, v, field) ({						\
+	virqnet_fetch_hook((p), sizeof(*(p)), field);				\
+	__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST);			\
+})
+#define gmem_copy(dst, src, len, field) ({					\
+	virqnet_fetch_hook((src), (len), field);				\
+	memcpy((dst), (src), (len));						\
+})
 
 struct rx_stamp {
 	uint64_t seq;
@@ -73,6 +101,8 @@ struct virqnet_host {
 	bool (*irq_raise)(void *ctx, int handle);
 	/* A mode without a guest driver (sink) ends the VM itself. */
 	void (*end_run)(void *ctx);
+	unsigned int error_lines;	/* guest errors printed (all are counted); 0: none, and
+					 * no warning about a failed stop interrupt either */
 };
 
 /*
@@ -121,6 +151,13 @@ struct virqnet {
 	struct virqnet_ring *ring;
 	uint8_t *bufs;
 	struct virqnet_vcpu_flags *flags;
+	/*
+	 * The target vCPU's flags and the interrupt route, as validated by the
+	 * last ENABLE. irq_cpu and vector are the registers, which the guest may
+	 * rewrite while disabled: nothing indexes with them.
+	 */
+	struct virqnet_vcpu_flags *irq_flags;
+	uint32_t irq_target_cpu, irq_target_vector;
 	struct virqnet_lat_log *latlog;
 	struct virqnet_trace *trace;	/* read only to explain a stall */
 	int irq;			/* host.irq_route's handle */
@@ -142,7 +179,8 @@ struct virqnet {
 	uint32_t flow;
 	bool flow_known;
 	uint64_t next_seq;		/* highest seq seen + 1 */
-	struct rx_stamp *rx_stamps;	/* [seq % LAT_SEQ_SLOTS] */
+	struct rx_stamp *rx_stamps;	/* [seq & (seq_slots - 1)] */
+	uint32_t seq_slots;
 	uint64_t guest_report[RX_REPORT_NR];
 	uint32_t guest_reported;	/* bit per key received */
 	uint64_t *lat_ns;		/* latency samples */
@@ -169,14 +207,24 @@ struct rx_done {
 	int64_t sock_drops;		/* SO_RXQ_OVFL / SO_MEMINFO count, -1 if none */
 };
 
+/*
+ * What a batch of completions did, for the source's loop and its probe: the
+ * device fills it under the lock it holds anyway, so the receive loop takes
+ * the lock no more often than it completes receives.
+ */
+struct rx_batch {
+	uint64_t arrivals, suppressed;	/* this batch's */
+	uint64_t next_seq;		/* the device's highest seq + 1, after it */
+};
+
 /* The model (virqnet.c): no KVM in here. */
 struct virqnet *virqnet_create(const struct virqnet_host *host, const struct virqnet_mode_ops *ops,
-			       uint64_t coalesce_ns, uint64_t max_lat);
+			       uint64_t coalesce_ns, uint64_t max_lat, uint32_t seq_slots);
 void virqnet_destroy(struct virqnet *dev);
 void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint32_t len,
 			 bool is_write);
 bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b);
-void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d);
+void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch *batch);
 void virqnet_rx_cancel(struct virqnet *dev, const struct rx_buf *b);
 void virqnet_sock_drops(struct virqnet *dev, uint64_t drops);
 uint64_t virqnet_tick(struct virqnet *dev, bool flush);
