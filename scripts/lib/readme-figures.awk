@@ -34,7 +34,9 @@
 # point not followed by a unit (µs, ms, ns, s, M, k, G, MHz, GHz). Not
 # figures: text in `code` spans, version numbers (after QEMU, Debian,
 # kernel, version, Linux), thresholds after ≥, ≤, <, >, "above", "below",
-# "under", "over", and a unit's quantity range (12.7–18.1 k).
+# "under", "over", a unit's quantity range (12.7–18.1 k), and the numbers a
+# unit lists in <!-- constants: N ... --> (definitions such as a significance
+# level, not measurements: the marker says so where a reviewer sees it).
 # Output: "FILE:LINE: ok: prose SOURCE" or "FILE:LINE: prose: <what>".
 
 BEGIN {
@@ -221,6 +223,20 @@ function check_prose(a, b,    i, s, t, p, w, pre, post, kind, figs, nf, fk, good
 	t = ""
 	for (i = a; i <= b; i++)
 		t = t " " L[i]
+	# <!-- constants: N N ... -->: those numbers of the unit are definitions
+	# (a significance level, a table's critical values), not measurements.
+	split("", constant)
+	s = t
+	while (match(s, /<!-- *constants:[^>]*-->/)) {
+		x = substr(s, RSTART, RLENGTH)
+		s = substr(s, RSTART + RLENGTH)
+		sub(/<!-- *constants:/, "", x)
+		sub(/-->/, "", x)
+		n = split(x, y, /[ ,;]+/)
+		for (k = 1; k <= n; k++)
+			if (y[k] != "")
+				constant[" " y[k] " "] = 1
+	}
 	s = plain(t)
 	nf = 0
 	while (match(s, /[0-9][0-9,]*(\.[0-9]+)?/)) {
@@ -246,6 +262,8 @@ function check_prose(a, b,    i, s, t, p, w, pre, post, kind, figs, nf, fk, good
 		else if (w ~ /\./ && post !~ /^ ?(µs|us|ms|ns|s|M|k|K|G|MHz|GHz|GB|MB)([^A-Za-z0-9_]|$)/)
 			kind = "dec"
 		if (kind == "")
+			continue
+		if ((" " w " ") in constant)
 			continue
 		figs[++nf] = w
 		fk[nf] = kind

@@ -28,7 +28,8 @@
 # table, a "*.meta" source and the exempt and figure-free tables are not; a
 # ratio with no source, one not in the source's files, an annotation with a
 # wrong quotient or a foreign operand are reported; found and correctly
-# annotated ratios are not, nor version numbers, code, thresholds, counts.
+# annotated ratios are not, nor version numbers, code, thresholds, counts,
+# or the numbers a <!-- constants: ... --> marker lists (and only those).
 . "$(dirname "$0")/../lib/tap.sh"
 require_tool git
 cd "$VIRQLAB_ROOT" || exit 1
@@ -56,7 +57,7 @@ figures() {
 	(cd "$_root" && awk -f "$VIRQLAB_ROOT/scripts/lib/readme-figures.awk" "$t/list" "$@")
 }
 
-plan 21
+plan 22
 t=$BUILD/tmp/readme-figures-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -134,6 +135,7 @@ p_absent=$(prose "From results/examples/good/: 0.43 (only in cells/, out of reac
 p_ann=$(prose "- From \`results/examples/good/\`: 1.01 of vmm-mini's <!-- 1.01 = 25202 / 24850 -->.")
 p_bad=$(prose "- From results/examples/good/: 0.74 of QEMU's <!-- 0.74 = 24850 / 25202 -->.")
 p_op=$(prose "From results/examples/good/: 2.00 <!-- 2.00 = 50000 / 25000 -->.")
+p_const=$(prose "From results/examples/good/: at alpha 0.05 <!-- constants: 0.05 -->, a ratio of 0.77.")
 prose "No figures: \`--rate 0.5\`, QEMU 7.2, Debian 6.1, a target ≥ 0.97, 12.7–18.1 k pps, 0.6 µs." > /dev/null
 
 out=$(figures "$f" README.md) && rc=0 || rc=$?
@@ -171,6 +173,8 @@ like "fixture prose: an annotation whose quotient does not round to the figure i
 	"^README.md:$p_bad: prose: 0.74 = 24850 / 25202: the quotient is 0.9860" "$out"
 like "fixture prose: an annotation whose operands are not in the source is reported" \
 	"^README.md:$p_op: prose: 2.00 = 50000 / 25000: an operand is not in results/examples/good" "$out"
-is "fixture prose: codes, versions, thresholds and quantities are no ratios (6 prose lines)" 6 \
+like "fixture prose: a constants marker exempts the numbers it lists, and only those" \
+	"^README.md:$p_const: prose: 0.77 not found in results/examples/good " "$out"
+is "fixture prose: codes, versions, thresholds and quantities are no ratios (7 prose lines)" 7 \
 	"$(printf '%s\n' "$out" | grep -Ec '^README.md:[0-9]+: (ok: )?prose')"
 done_testing
