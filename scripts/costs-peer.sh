@@ -29,8 +29,10 @@ SVM sandbox (scripts/sandbox.sh): figures from an emulated CPU.
 
 Options:
   --samples N   samples per operation, 1..10000 (default 1000)
-  --stats FILE  also write the table as TSV (one # header line), and its
-                provenance (git revision, host, flavour, QEMU) to FILE.meta
+  --stats FILE  also write the table as TSV (one # header line), its
+                provenance (git revision, host, flavour, QEMU) to FILE.meta,
+                and every raw sample of both VMMs to FILE.samples
+                (vmm operation cycles)
   --timeout S   limit for each VMM's run, seconds (default 300)
   -h, --help    this text
 
@@ -119,8 +121,11 @@ run() {
 
 run vmm-mini "$BUILD/vmm-mini" --timeout "$timeout" --test costs --args "samples=$samples" \
 	--stats "$tmp/mini.tsv"
-run qemu "$root/scripts/run-guest-qemu.sh" --accel kvm --timeout "$timeout" costs \
-	"samples=$samples"
+# With --stats, QEMU's guest prints every sample too (raw=1), kept with
+# vmm-mini's in FILE.samples: the figures can be recomputed from the cycles.
+set -- "samples=$samples"
+[ -n "$out" ] && set -- "$@" raw=1
+run qemu "$root/scripts/run-guest-qemu.sh" --accel kvm --timeout "$timeout" costs "$@"
 
 # vmm-mini's TSV (#operation samples median p99 ... flavour cpu_emulated
 # tsc_khz) joined with QEMU's console rows, in vmm-mini's row order.
@@ -184,6 +189,11 @@ awk -F'\t' '
 ' "$tmp/peer.tsv"
 if [ -n "$out" ]; then
 	cp "$tmp/peer.tsv" "$out" || die 3 "--stats $out: cannot write"
+	{
+		printf '#vmm\toperation\tcycles\n'
+		sed '/^#/d; s/^/vmm-mini\t/' "$tmp/mini.tsv.samples"
+		sed -n 's/^cost-sample: \([a-z0-9-]*\) \([0-9]*\)$/qemu\t\1\t\2/p' "$tmp/qemu.out"
+	} > "$out.samples" || die 3 "--stats $out.samples: cannot write"
 	# What makes the figures reproducible, beside them (EXPERIMENTS.md).
 	{
 		printf 'command\tscripts/costs-peer.sh --samples %s --stats %s\n' "$samples" "$out"
@@ -201,6 +211,6 @@ if [ -n "$out" ]; then
 		printf 'samples\t%s\n' "$samples"
 		printf 'status\tcomplete\n'
 	} > "$out.meta" || die 3 "--stats $out.meta: cannot write"
-	echo "TSV: $out (provenance: $out.meta)"
+	echo "TSV: $out (provenance: $out.meta, raw samples: $out.samples)"
 fi
 exit 0

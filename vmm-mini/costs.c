@@ -153,12 +153,38 @@ static double cyc_to_ns(struct vm *vm, uint64_t cyc)
 	return vm->tsc_khz ? cyc * 1e6 / vm->tsc_khz : 0;
 }
 
+/*
+ * FILE.samples beside the TSV: every sample as the guest measured it, in its
+ * order, so that a reader (tests/kvm/costs-peer.t) recomputes the medians
+ * and p99s from the raw cycles instead of trusting ours.
+ */
+static void write_samples(const struct costs *c, const char *tsv_path)
+{
+	char path[4096];
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s.samples", tsv_path) >= (int)sizeof(path))
+		die("%s.samples: path too long", tsv_path);
+	f = fopen(path, "w");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	fprintf(f, "#operation\tcycles\n");
+	for (int k = 0; k < COST_NR; k++)
+		for (uint64_t i = 0; i < c->count[k]; i++)
+			fprintf(f, "%s\t%llu\n", cost_names[k], (unsigned long long)c->samples[k][i]);
+	if (fclose(f))
+		die("%s: %s", path, strerror(errno));
+}
+
 int costs__report(struct vm *vm, const char *tsv_path)
 {
 	struct costs *c = costs_get(vm);
 	const struct kvm_flavour *f = &vm->flavour;
 	FILE *tsv = NULL;
 	int missing = 0;
+
+	if (tsv_path)
+		write_samples(c, tsv_path);
 
 	if (tsv_path) {
 		tsv = fopen(tsv_path, "w");

@@ -182,7 +182,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	 */
 	struct virqnet *dev = vm->virqnet;
 	struct rx_counters *c = &dev->c;
-	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5];
+	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5], slat[2];
 	uint64_t *g = dev->guest_report;
 	uint64_t gen_sent = 0, gen_errors = 0;
 	uint64_t cpu_user, cpu_sys, halt_poll;
@@ -264,6 +264,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	lat[2] = percentile_u64(dev->lat_ns, dev->nr_lat, 99);
 	lat[3] = percentile_u64(dev->lat_ns, dev->nr_lat, 99.9);
 	lat[4] = dev->nr_lat ? dev->lat_ns[dev->nr_lat - 1] : 0;
+	/* The same packets timed from the sender's stamp (tests/kvm/latency-clock.t). */
+	sort_u64(dev->send_lat_ns, dev->nr_lat);
+	slat[0] = percentile_u64(dev->send_lat_ns, dev->nr_lat, 50);
+	slat[1] = percentile_u64(dev->send_lat_ns, dev->nr_lat, 99);
 
 	printf("virqnet: mode %s on KVM %s%s%s\n", dev->ops->name,
 	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
@@ -308,6 +312,11 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
 	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
 	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
+	printf("  latency sender -> guest consumer: p50 %llu ns, p99 %llu ns; sender stamp after "
+	       "the kernel's %llu; consumed after the host read it %llu (by up to %llu ns)\n",
+	       (unsigned long long)slat[0], (unsigned long long)slat[1],
+	       (unsigned long long)c->send_after_rx, (unsigned long long)c->lat_future,
+	       (unsigned long long)c->lat_future_max_ns);
 	printf("  vmm-mini CPU over the receive window: user %.3f ms, sys %.3f ms (%.0f ns/pkt)",
 	       cpu_user / 1e6, cpu_sys / 1e6, per(cpu_user + cpu_sys, delivered));
 	if (st->kst_ok && st->halt_poll_ok)
@@ -344,7 +353,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		fputs("\tguest_shadow_irqs\tcoalesce_us\tirqs_coalesced\tpv_eoi\tsent_source"
 		      "\tgap_minus_overflow\toverflow_check\tcpu_user_ns\tcpu_sys_ns"
 		      "\tcpu_ns_per_pkt\tkvm_halt_poll_ns\tadaptive_up_pps\tadaptive_down_pps"
-		      "\tpoll_switches_up\tpoll_switches_down\n", f);
+		      "\tpoll_switches_up\tpoll_switches_down\tsend_lat_p50_ns\tsend_lat_p99_ns"
+		      "\tsend_after_rx\tlat_future\tlat_future_max_ns\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			dev->ops->name, (unsigned long long)sent,
@@ -399,10 +409,13 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			fprintf(f, "\t%llu", (unsigned long long)halt_poll);
 		else
 			fputs("\t-", f);
-		fprintf(f, "\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)vm->cfg.adaptive_up_pps,
+		fprintf(f, "\t%llu\t%llu\t%llu\t%llu", (unsigned long long)vm->cfg.adaptive_up_pps,
 			(unsigned long long)vm->cfg.adaptive_down_pps,
 			(unsigned long long)g[RX_REPORT_POLL_UP - RX_REPORT_DELIVERED],
 			(unsigned long long)g[RX_REPORT_POLL_DOWN - RX_REPORT_DELIVERED]);
+		fprintf(f, "\t%llu\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)slat[0],
+			(unsigned long long)slat[1], (unsigned long long)c->send_after_rx,
+			(unsigned long long)c->lat_future, (unsigned long long)c->lat_future_max_ns);
 		fclose(f);
 	}
 	return ok;

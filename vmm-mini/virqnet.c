@@ -384,7 +384,7 @@ static bool account(struct virqnet *dev, const void *payload, uint32_t len, uint
 		if (dev->c.drop_seq_gap)
 			dev->c.drop_seq_gap--;
 	}
-	dev->rx_stamps[h.seq & (dev->seq_slots - 1)] = (struct rx_stamp){ h.seq, rx_ns };
+	dev->rx_stamps[h.seq & (dev->seq_slots - 1)] = (struct rx_stamp){ h.seq, rx_ns, h.send_ns };
 	return true;
 }
 
@@ -493,12 +493,19 @@ uint64_t virqnet_tick(struct virqnet *dev, bool flush)
 	return left;
 }
 
-/* Pair each consumption-log entry with the receive timestamp of its seq. */
+/*
+ * Pair each consumption-log entry with the receive timestamp of its seq. Two
+ * other clocks bound each sample (tests/kvm/latency-clock.t): the sender's
+ * stamp in the payload comes before the kernel's, and the guest wrote the
+ * entry before we read head, so its consumption time, carried onto the host
+ * clock through the TSC relation, is not later than `now`.
+ */
 static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 {
 	uint32_t head = gmem_load(&dev->latlog->head, __ATOMIC_ACQUIRE, "latlog.head");
 	uint32_t n = head - dev->lat_tail;
 	uint64_t first = dev->nr_lat;
+	int64_t now = (int64_t)realtime_ns();
 
 	if (n > VIRQNET_LAT_LOG_SIZE) {
 		dev->c.lat_overrun += n - VIRQNET_LAT_LOG_SIZE;
@@ -507,21 +514,33 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 	for (; dev->lat_tail != head; dev->lat_tail++) {
 		struct virqnet_lat_entry e;
 		struct rx_stamp *s;
-		int64_t lat;
+		int64_t lat, consumed;
+		uint64_t rx;
 
 		gmem_copy(&e, &dev->latlog->ent[dev->lat_tail % VIRQNET_LAT_LOG_SIZE], sizeof(e),
 			   "latlog.ent");
 		s = &dev->rx_stamps[e.seq & (dev->seq_slots - 1)];
 		if (s->seq != e.seq || !s->rx_ns || !dev->tsc_offset_ok)
 			continue;
-		lat = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset) - (int64_t)s->rx_ns;
+		consumed = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset);
+		rx = s->rx_ns;
+		lat = consumed - (int64_t)rx;
 		s->rx_ns = 0;	/* one sample per packet, even if the guest logs twice */
 		if (lat < 0 || lat > 60 * 1000000000ll) {
 			dev->c.lat_invalid++;
 			continue;
 		}
-		if (dev->nr_lat < dev->max_lat)
+		if (s->send_ns > rx)
+			dev->c.send_after_rx++;
+		if (consumed > now) {
+			dev->c.lat_future++;
+			if ((uint64_t)(consumed - now) > dev->c.lat_future_max_ns)
+				dev->c.lat_future_max_ns = consumed - now;
+		}
+		if (dev->nr_lat < dev->max_lat) {
+			dev->send_lat_ns[dev->nr_lat] = consumed - (int64_t)s->send_ns;
 			dev->lat_ns[dev->nr_lat++] = lat;
+		}
 	}
 	/* The new samples, to tracers: one probe hit per 64, not one per packet. */
 	for (uint64_t i = first; i < dev->nr_lat; i += USDT_LAT_BATCH_MAX) {
@@ -659,7 +678,8 @@ struct virqnet *virqnet_create(const struct virqnet_host *host, const struct vir
 	dev->rx_stamps = calloc(seq_slots, sizeof(*dev->rx_stamps));
 	dev->max_lat = max_lat;
 	dev->lat_ns = malloc((max_lat ? max_lat : 1) * sizeof(uint64_t));
-	if (!dev->rx_stamps || !dev->lat_ns)
+	dev->send_lat_ns = malloc((max_lat ? max_lat : 1) * sizeof(uint64_t));
+	if (!dev->rx_stamps || !dev->lat_ns || !dev->send_lat_ns)
 		die("out of memory for receive timestamps");
 	return dev;
 }
@@ -672,6 +692,7 @@ void virqnet_destroy(struct virqnet *dev)
 	free(dev->free_bufs);
 	free(dev->rx_stamps);
 	free(dev->lat_ns);
+	free(dev->send_lat_ns);
 	free(dev);
 }
 

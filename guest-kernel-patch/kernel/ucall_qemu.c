@@ -39,7 +39,7 @@ static void exception(const struct ucall *uc)
 /*
  * vmm-mini's costs__samples() and costs__report() for one row: sort the
  * samples where they lie and print the row on the console, whence
- * scripts/costs-peer.sh reads it. The array is the test's own scratch.
+ * scripts/costs-peer.sh reads it (and, with raw=1, the samples themselves). The array is the test's own scratch.
  */
 static void cost_row(const struct ucall *uc)
 {
@@ -47,8 +47,15 @@ static void cost_row(const struct ucall *uc)
 	uint64_t kind = uc->args[1], n = uc->args[3];
 	uint64_t *s = (uint64_t *)uc->args[2];
 
+	uint64_t raw = 0;
+
 	if (kind >= COST_NR || n == 0)
 		GUEST_FAIL("cost samples: kind %lu, count %lu", kind, n);
+	/* raw=1: every sample first, in the order taken, so that the row can be
+	 * recomputed on the host (vmm-mini writes them to --out FILE.samples). */
+	arg_u64("raw", &raw);
+	for (uint64_t i = 0; raw && i < n; i++)
+		printf("cost-sample: %s %lu\n", names[kind], s[i]);
 	sort_u64(s, n);
 	printf("cost: %s samples=%lu median=%lu p99=%lu cycles\n", names[kind], n,
 	       percentile_u64(s, n, 50), percentile_u64(s, n, 99));

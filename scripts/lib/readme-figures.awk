@@ -21,6 +21,23 @@
 # either is a result folder holding a file "meta" or "*.meta", or is such a
 # file, or a file in such a folder. Every results/... path named there must be
 # committed; at least one must be a source.
+#
+# Prose (outside tables and ``` blocks; a paragraph or a list item is one
+# unit): a unit that quotes a ratio must name its source the same way, within
+# the unit itself, and each ratio must be found in that source: a number in
+# the top-level files of the source folder (its summaries, not cells/) that
+# rounds to the figure at the figure's precision (a percentage: it or a
+# fraction x 100), or an annotation in the unit, <!-- FIG = A / B -->, whose
+# A and B are such numbers and whose quotient (x 100 for a percentage)
+# rounds to FIG. A ratio: a number followed by "×", "x" or " times" (not
+# "N times in M", a count), a percentage ("N %"), or a number with a decimal
+# point not followed by a unit (µs, ms, ns, s, M, k, G, MHz, GHz). Not
+# figures: text in `code` spans, version numbers (after QEMU, Debian,
+# kernel, version, Linux), thresholds after ≥, ≤, <, >, "above", "below",
+# "under", "over", a unit's quantity range (12.7–18.1 k), and the numbers a
+# unit lists in <!-- constants: N ... --> (definitions such as a significance
+# level, not measurements: the marker says so where a reviewer sees it).
+# Output: "FILE:LINE: ok: prose SOURCE" or "FILE:LINE: prose: <what>".
 
 BEGIN {
 	if (before == "")
@@ -113,7 +130,7 @@ function check_table(a, b,    i, j, n, c, fig, lo, hi, s, p, good, bad, seen, wh
 	}
 }
 
-function check_file(    i, b) {
+function check_file(    i, b, code, a) {
 	for (i = 1; i < nl; i++) {
 		if (L[i] !~ /^[ \t]*\|/ || L[i + 1] !~ /^[ \t]*\|[ \t]*:?-+/)
 			continue
@@ -122,6 +139,213 @@ function check_file(    i, b) {
 		check_table(i, b)
 		i = b
 	}
+	# Prose units: blank lines, headings, tables, code fences and list items
+	# bound them.
+	code = 0
+	a = 0
+	for (i = 1; i <= nl + 1; i++) {
+		if (i <= nl && L[i] ~ /^[ \t]*```/) {
+			if (a)
+				check_prose(a, i - 1)
+			a = 0
+			code = !code
+			continue
+		}
+		if (i > nl || code || L[i] ~ /^[ \t]*$/ || L[i] ~ /^[ \t]*(#|\|)/ ||
+		    L[i] ~ /^[ \t]*([-*+]|[0-9]+\.)[ \t]/) {
+			if (a)
+				check_prose(a, i - 1)
+			a = 0
+			if (i <= nl && !code && L[i] ~ /^[ \t]*([-*+]|[0-9]+\.)[ \t]/)
+				a = i
+			continue
+		}
+		if (!a)
+			a = i
+	}
+}
+
+# The unit's text with `code` spans and <!-- comments --> removed.
+function plain(s) {
+	gsub(/`[^`]*`/, " ", s)
+	gsub(/<!--[^>]*-->/, " ", s)
+	return s
+}
+
+function num(w) { gsub(/,/, "", w); return w + 0 }
+function decimals(w) { return match(w, /\.[0-9]+$/) ? RLENGTH - 1 : 0 }
+# x rounds to the figure f written with d decimals.
+function rounds(x, f, d,    h) {
+	h = 0.5 * 10 ^ -d
+	return x >= f - h - 1e-9 && x < f + h - 1e-12
+}
+
+# The numbers in the top-level files of result folder p (read once).
+function load(p,    f, l, w, q) {
+	if (p in loaded)
+		return
+	loaded[p] = 1
+	for (f in file) {
+		if (dirname(f) != p)
+			continue
+		while ((getline l < f) > 0) {
+			while (match(l, /[0-9][0-9,]*(\.[0-9]+)?/)) {
+				w = substr(l, RSTART, RLENGTH)
+				l = substr(l, RSTART + RLENGTH)
+				q = p SUBSEP (++nnum[p])
+				val[q] = num(w)
+			}
+		}
+		close(f)
+	}
+}
+
+# Some number of folder p rounds to f at d decimals (pct: or 100 x it does).
+function found(p, f, d, pct,    i) {
+	load(p)
+	for (i = 1; i <= nnum[p]; i++)
+		if (rounds(val[p, i], f, d) || (pct && rounds(100 * val[p, i], f, d)))
+			return 1
+	return 0
+}
+
+function found_any(srcs, f, d, pct,    n, k, s) {
+	n = split(srcs, s, " ")
+	for (k = 1; k <= n; k++)
+		if (found(s[k], f, d, pct))
+			return 1
+	return 0
+}
+
+# Check prose lines a..b: its ratios, its source, each ratio found there.
+function check_prose(a, b,    i, s, t, p, w, pre, post, kind, figs, nf, fk, good, bad, seen,
+		     what, ann, n, k, x, y, f, d, pct, A, B, fw, fd, fq) {
+	t = ""
+	for (i = a; i <= b; i++)
+		t = t " " L[i]
+	# <!-- constants: N N ... -->: those numbers of the unit are definitions
+	# (a significance level, a table's critical values), not measurements.
+	split("", constant)
+	s = t
+	while (match(s, /<!-- *constants:[^>]*-->/)) {
+		x = substr(s, RSTART, RLENGTH)
+		s = substr(s, RSTART + RLENGTH)
+		sub(/<!-- *constants:/, "", x)
+		sub(/-->/, "", x)
+		n = split(x, y, /[ ,;]+/)
+		for (k = 1; k <= n; k++)
+			if (y[k] != "")
+				constant[" " y[k] " "] = 1
+	}
+	s = plain(t)
+	nf = 0
+	while (match(s, /[0-9][0-9,]*(\.[0-9]+)?/)) {
+		pre = substr(s, 1, RSTART - 1)
+		w = substr(s, RSTART, RLENGTH)
+		post = substr(s, RSTART + RLENGTH)
+		s = post
+		if (pre ~ /[A-Za-z0-9_.\/-]$/ || post ~ /^[A-Za-z0-9_]/ || post ~ /^[.,][0-9]/ ||
+		    post ~ /^\.\./ || pre ~ /\.\.$/)
+			continue
+		if (pre ~ /(QEMU|Debian|kernel|version|Linux|[Kk]ernel) $/)
+			continue
+		if (pre ~ /(≥|≤|<|>|above|below|under|over) ?$/)
+			continue
+		# A quantity range, 12.7–18.1 k: the unit after the second number.
+		if (post ~ /^ ?(–|-) ?[0-9][0-9,]*(\.[0-9]+)? ?(µs|us|ms|ns|s|M|k|K|G|MHz|GHz|GB|MB)([^A-Za-z0-9_]|$)/)
+			continue
+		kind = ""
+		if (post ~ /^ ?(×|x([^A-Za-z0-9_]|$))/ || (post ~ /^ times/ && post !~ /^ times in /))
+			kind = "times"
+		else if (post ~ /^ ?%/)
+			kind = "pct"
+		else if (w ~ /\./ && post !~ /^ ?(µs|us|ms|ns|s|M|k|K|G|MHz|GHz|GB|MB)([^A-Za-z0-9_]|$)/)
+			kind = "dec"
+		if (kind == "")
+			continue
+		if ((" " w " ") in constant)
+			continue
+		figs[++nf] = w
+		fk[nf] = kind
+	}
+	if (!nf)
+		return
+	# Sources named in the unit (the same rule as for tables).
+	good = ""
+	bad = ""
+	split("", seen)
+	s = t
+	while (match(s, /(\.\.\/)*results\/[A-Za-z0-9_.\/*-]*/)) {
+		p = substr(s, RSTART, RLENGTH)
+		s = substr(s, RSTART + RLENGTH)
+		sub(/^(\.\.\/)+/, "", p)
+		sub(/[.,]+$/, "", p)
+		sub(/\/+$/, "", p)
+		if (p in seen)
+			continue
+		seen[p] = 1
+		if (!(p in file) && !(p in dir))
+			bad = bad " " p " (not committed)"
+		else if (p in dir && p in hasmeta)
+			good = good (good == "" ? "" : " ") p
+		else if (p in file && dirname(p) in hasmeta)
+			good = good (good == "" ? "" : " ") dirname(p)
+	}
+	what = ""
+	if (good == "")
+		what = "quotes" figlist(figs, nf) " but names no committed result folder with meta"
+	if (bad != "")
+		what = what (what == "" ? "" : "; ") "named but missing:" bad
+	if (what == "") {
+		# Annotations: <!-- FIG = A / B -->, several allowed.
+		split("", ann)
+		s = t
+		while (match(s, /<!--[^>]*-->/)) {
+			x = substr(s, RSTART + 4, RLENGTH - 7)
+			s = substr(s, RSTART + RLENGTH)
+			n = split(x, y, ";")
+			for (k = 1; k <= n; k++)
+				if (match(y[k], /[0-9][0-9,.]* *= *[0-9][0-9,.]* *\/ *[0-9][0-9,.]*/)) {
+					f = substr(y[k], RSTART, RLENGTH)
+					gsub(/ /, "", f)
+					split(f, A, /[=\/]/)
+					ann[A[1]] = A[2] " " A[3]
+				}
+		}
+		for (i = 1; i <= nf; i++) {
+			fw = figs[i]
+			fd = decimals(fw)
+			fq = num(fw)
+			pct = fk[i] == "pct"
+			if (found_any(good, fq, fd, pct))
+				continue
+			if (fw in ann) {
+				split(ann[fw], B, " ")
+				if (!found_any(good, num(B[1]), decimals(B[1]), 0) ||
+				    !found_any(good, num(B[2]), decimals(B[2]), 0))
+					what = what (what == "" ? "" : "; ") fw " = " B[1] " / " B[2] \
+						": an operand is not in " good
+				else if (num(B[2]) == 0 || !rounds((pct ? 100 : 1) * num(B[1]) / num(B[2]), fq, fd))
+					what = what (what == "" ? "" : "; ") fw " = " B[1] " / " B[2] \
+						": the quotient is " sprintf("%.4f", (pct ? 100 : 1) * num(B[1]) / (num(B[2]) ? num(B[2]) : 1))
+				continue
+			}
+			what = what (what == "" ? "" : "; ") fw " not found in " good \
+				" (top-level files) and no <!-- " fw " = A / B -->"
+		}
+	}
+	if (what != "") {
+		printf "%s:%d: prose: %s\n", fname, a, what
+		failed = 1
+	} else {
+		printf "%s:%d: ok: prose %s\n", fname, a, good
+	}
+}
+
+function figlist(figs, nf,    i, s) {
+	for (i = 1; i <= nf; i++)
+		s = s " " figs[i]
+	return s
 }
 
 FNR == 1 && NR > FNR && nl > 0 {

@@ -50,6 +50,10 @@ struct rx_counters {
 	uint64_t lat_overrun;		/* latency log entries lost */
 	uint64_t lat_invalid;		/* latency outside 0..60 s: clock trouble */
 	uint64_t no_timestamp;		/* kernel gave no SO_TIMESTAMPNS */
+	/* Latency cross-checks against clocks other than the receive stamp. */
+	uint64_t send_after_rx;		/* sender's stamp later than the kernel's */
+	uint64_t lat_future;		/* consumed (guest TSC) after we read the entry */
+	uint64_t lat_future_max_ns;	/* by how much, at most */
 };
 
 #define LAT_SEQ_SLOTS (1u << 20)	/* rx timestamps kept per sequence number (KVM runs) */
@@ -84,6 +88,7 @@ void virqnet_fetch_hook(const void *p, unsigned long len, const char *field);
 struct rx_stamp {
 	uint64_t seq;
 	uint64_t rx_ns;
+	uint64_t send_ns;	/* the sender's own stamp, from the payload */
 };
 
 /*
@@ -184,6 +189,7 @@ struct virqnet {
 	uint64_t guest_report[RX_REPORT_NR];
 	uint32_t guest_reported;	/* bit per key received */
 	uint64_t *lat_ns;		/* latency samples */
+	uint64_t *send_lat_ns;		/* the same packets from the sender's stamp */
 	uint64_t nr_lat, max_lat;
 	int64_t tsc_offset;		/* guest TSC = host TSC + offset */
 	bool tsc_offset_ok;
