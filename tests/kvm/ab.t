@@ -21,7 +21,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 require_tool sqlite3
 
 plan 23
-diag "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
+note "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
 t=$BUILD/tmp/ab-t.$$
 rm -rf "$t"
 mkdir -p "$t"

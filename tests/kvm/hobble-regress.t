@@ -17,7 +17,7 @@ require_kvm "$@"
 cd "$VIRQLAB_ROOT" || exit 1
 
 plan 9
-diag "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
+note "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
 t=$BUILD/tmp/hobble-regress-t.$$
 [ "${KEEP:-0}" = 1 ] || rm -rf "$t"
 mkdir -p "$t"
@@ -60,7 +60,7 @@ done
 # exits_per_pkt NAME: the summary's median, to show in the names below.
 epp() { awk -F'\t' 'NR == 1 { sub(/^#/, ""); for (i = 1; i <= NF; i++) c[$i] = i; next }
 	{ print $(c["exits_per_pkt"]) }' "$t/$1/summary.tsv" 2>/dev/null; }
-diag "exits/pkt: hobble off $(epp off), on $(epp on)"
+note "exits/pkt: hobble off $(epp off), on $(epp on)"
 
 scripts/compare.sh "$t/off" "$t/on" > "$t/cmp.out" 2> "$t/cmp.err" && rc=0 || rc=$?
 is "compare normal -> hobbled: exit 1 (a regression)" 1 "$rc"
@@ -75,7 +75,7 @@ is "compare: delivered_pps and loss_pct not worse (every packet still delivered)
 is "compare: not incomparable (no 'incomparable' on stderr)" "" "$(grep incomparable "$t/cmp.err")"
 
 scripts/compare.sh "$t/on" "$t/off" > "$t/rev.out" 2> "$t/rev.err" && rc=0 || rc=$?
-diag "hobbled -> normal: exit $rc (latency may differ either way)"
+note "hobbled -> normal: exit $rc (latency may differ either way)"
 like "compare hobbled -> normal: exits_per_pkt not worse" \
 	"^ok [0-9]+ - exits_per_pkt: 0 same, 1 better, 0 worse" "$(cat "$t/rev.out")"
 like "compare hobbled -> normal: exits_per_pkt better in mask-direct@500" \

@@ -32,7 +32,7 @@ rate=1000
 [ "$KVM_WHERE" = native ] || rate=250
 half=$((1000000000 / rate / 2))
 plan 11
-diag "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets at $rate pps; half spacing $half ns"
+note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); $n packets at $rate pps; half spacing $half ns"
 
 for mode in inject mask-direct; do
 	rx_run "$mode" "$rate" "$n"
