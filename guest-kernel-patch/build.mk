@@ -17,6 +17,8 @@ GUEST_SRCS := \
 	guest-kernel-patch/drivers/virqnet.c \
 	guest-kernel-patch/drivers/virqnet_adaptive.c \
 	guest-kernel-patch/drivers/virqnet_mask_direct.c \
+	guest-kernel-patch/drivers/virtio_net_napi.c \
+	guest-kernel-patch/drivers/virtio_pci.c \
 	guest-kernel-patch/kernel/lib.c \
 	guest-kernel-patch/kernel/main.c \
 	guest-kernel-patch/kernel/printf.c \

@@ -151,6 +151,8 @@ run_cell() {
 	_vknob= _gargs=
 	[ "$_mode" = coalesce ] && _vknob="--coalesce-us $wl_coalesce_us"
 	[ "$_mode" = mask-poll ] && _vknob="--poll-us $wl_poll_us"
+	# virtio: the NAPI driver's poll budget (default 64, as Linux's).
+	[ "$_mode" = virtio ] && _gargs="budget=$wl_budget"
 	[ "$_mode" = adaptive ] &&
 		_vknob="--poll-us $wl_poll_us --adaptive-up-pps $wl_adaptive_up_pps --adaptive-down-pps $wl_adaptive_down_pps"
 	case "$_mode" in mask-direct|mask-poll|adaptive) [ "$wl_hobble" = on ] && _gargs="hobble=1" ;; esac

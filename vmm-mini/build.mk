@@ -13,6 +13,7 @@ VMM_SRCS := \
 	vmm-mini/kvm_stats.c \
 	vmm-mini/loader.c \
 	vmm-mini/main.c \
+	vmm-mini/pci.c \
 	vmm-mini/rx_source.c \
 	vmm-mini/rx_stats.c \
 	vmm-mini/test_dev.c \
@@ -20,7 +21,10 @@ VMM_SRCS := \
 	vmm-mini/util.c \
 	vmm-mini/virqnet.c \
 	vmm-mini/virqnet_kvm.c \
-	vmm-mini/virqnet_modes.c
+	vmm-mini/virqnet_modes.c \
+	vmm-mini/virtio_net.c \
+	vmm-mini/virtio_pci.c \
+	vmm-mini/virtio_ring.c
 
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
 

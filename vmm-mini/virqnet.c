@@ -85,6 +85,32 @@ void virqnet_raise_irq(struct virqnet *dev)
 	}
 }
 
+/*
+ * A mode with a queue of its own (virtio): the packets are its, these
+ * registers only give the latency log and the trace, checked as for a ring.
+ */
+static int virqnet_enable_log(struct virqnet *dev)
+{
+	const struct virqnet_host *h = &dev->host;
+
+	if ((dev->latlog_gpa | dev->trace_gpa) & 63) {
+		guest_error(dev, "log or trace address not 64-byte aligned");
+		return -1;
+	}
+	dev->latlog = dev->latlog_gpa ?
+		h->gpa_to_hva(h->ctx, dev->latlog_gpa, sizeof(struct virqnet_lat_log)) : NULL;
+	dev->trace = dev->trace_gpa ?
+		h->gpa_to_hva(h->ctx, dev->trace_gpa, sizeof(struct virqnet_trace)) : NULL;
+	if ((dev->latlog_gpa && !dev->latlog) || (dev->trace_gpa && !dev->trace)) {
+		guest_error(dev, "log 0x%llx or trace 0x%llx outside guest RAM",
+			    (unsigned long long)dev->latlog_gpa, (unsigned long long)dev->trace_gpa);
+		return -1;
+	}
+	dev->lat_tail = dev->latlog ? __atomic_load_n(&dev->latlog->head, __ATOMIC_ACQUIRE) : 0;
+	dev->gen++;
+	return 0;
+}
+
 /* Validate the programmed config and derive host pointers; 0 or -1. */
 static int virqnet_enable(struct virqnet *dev)
 {
@@ -92,6 +118,8 @@ static int virqnet_enable(struct virqnet *dev)
 	uint32_t n = dev->ring_size;
 
 	dev->irq_flags = NULL;
+	if (dev->ops->queue)
+		return virqnet_enable_log(dev);
 	if (n < 8 || n > 4096 || (n & (n - 1))) {
 		guest_error(dev, "ring size %u is not a power of two in 8..4096", n);
 		return -1;
@@ -286,6 +314,8 @@ void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint3
 
 static bool take_buffer(struct virqnet *dev, struct rx_buf *b)
 {
+	if (dev->ops->queue)
+		return dev->ops->queue->lend(dev, b);
 	if (!dev->ops->has_driver || !dev->enabled || !dev->nr_free)
 		return false;
 	b->id = dev->free_bufs[--dev->nr_free];
@@ -299,6 +329,11 @@ static bool take_buffer(struct virqnet *dev, struct rx_buf *b)
 /* A buffer lent and not published comes back, unless the ring was reset meanwhile. */
 static void return_buffer(struct virqnet *dev, const struct rx_buf *b)
 {
+	if (dev->ops->queue) {
+		if (b->guest)
+			dev->ops->queue->give_back(dev, b);
+		return;
+	}
 	if (b->guest && b->gen == dev->gen)
 		dev->free_bufs[dev->nr_free++] = b->id;
 }
@@ -333,6 +368,10 @@ static void publish(struct virqnet *dev, const struct rx_buf *b, uint32_t len, u
 	struct virqnet_desc *d;
 	uint32_t slot;
 
+	if (dev->ops->queue) {
+		dev->ops->queue->publish(dev, b, len);
+		return;
+	}
 	if (b->gen != dev->gen || !dev->enabled) {
 		/* Reconfigured under an in-flight receive: the buffer is gone. */
 		dev->c.drop_not_ready++;
@@ -595,7 +634,10 @@ bool virqnet_drained(struct virqnet *dev)
 	bool drained;
 
 	lock(dev);
-	drained = !dev->enabled || dev->prod == dev->cons;
+	if (dev->ops->queue)
+		drained = dev->ops->queue->drained(dev);
+	else
+		drained = !dev->enabled || dev->prod == dev->cons;
 	unlock(dev);
 	return drained;
 }
@@ -606,7 +648,10 @@ bool virqnet_ready(struct virqnet *dev)
 	bool ready;
 
 	lock(dev);
-	ready = dev->enabled || !dev->ops->has_driver;
+	if (dev->ops->queue)
+		ready = dev->ops->queue->ready(dev);	/* the log is optional */
+	else
+		ready = dev->enabled || !dev->ops->has_driver;
 	unlock(dev);
 	return ready;
 }
@@ -700,6 +745,11 @@ void virqnet_destroy(struct virqnet *dev)
 void virqnet_dump(struct virqnet *dev, const char *why)
 {
 	lock(dev);
+	if (dev->ops->queue) {
+		dev->ops->queue->dump(dev, why);
+		unlock(dev);
+		return;
+	}
 	pr_warn("virqnet: %s: prod %u, host cons %u, ring cons %u, pending %u, masked %u, "
 		"irqs raised %llu, suppressed %llu", why, dev->prod, dev->cons,
 		dev->ring ? gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons") : 0,

@@ -60,6 +60,8 @@ int virqnet_init(struct vm *vm, const struct virqnet_mode_ops *ops)
 	/* Before any vCPU runs: no other thread can see dev yet. */
 	dev->tsc_offset_ok = vcpu_get_tsc_offset(&vm->vcpus[0], &dev->tsc_offset) == 0;
 	vm->virqnet = dev;
+	if (ops->queue)
+		dev->queue = ops->queue->attach(dev, vm);
 	mmio__register(VIRQNET_MMIO_GPA, VIRQNET_MMIO_SIZE, virqnet_mmio, dev, "virqnet");
 	return 0;
 }

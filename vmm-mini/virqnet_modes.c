@@ -12,6 +12,8 @@
  *   inject       one interrupt per arrival; the driver fetches each
  *                descriptor through registers and acknowledges with RX_ACK
  *   coalesce     inject with interrupt moderation (a NIC's rx-usecs)
+ *   virtio       a virtio-net PCI device (virtio_net.c) and a NAPI-style
+ *                driver: the conventional baseline closest to the method
  *   mask-direct  the method: a flag in the vCPU, an interrupt only while
  *                unmasked; the consumer reads the ring in place
  *   mask-poll    mask-direct whose consumer polls the ring poll_us before
@@ -26,6 +28,7 @@
 #include "vmm/usdt.h"
 #include "vmm/util.h"
 #include "vmm/virqnet_dev.h"
+#include "vmm/virtio.h"
 
 /* RX_ACK: the driver consumed n descriptors (virqnet.c checked n). */
 static void ack_slots(struct virqnet *dev, uint32_t n)
@@ -156,6 +159,11 @@ const struct virqnet_mode_ops virqnet_modes[] = {
 		.summary = "mask-poll at high arrival rates, mask-direct at low ones",
 		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
 		.finish = finish_ask_guest,
+	}, {
+		/* Modes with a queue of their own last: tests/fuzz drives the others. */
+		.name = "virtio", .driver = VIRQNET_MODE_VIRTIO, .has_driver = true,
+		.summary = "virtio-net (event index, MSI-X) with a NAPI driver, budget=N",
+		.queue = &virtio_net_queue, .finish = virtio_net_finish,
 	},
 };
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pci.c - just enough PCI for a QEMU device model: configuration mechanism
+ * pci.c - just enough PCI for one device model: configuration mechanism
  * #1 (ports 0xcf8/0xcfc, PCI Local Bus 3.0, 3.2.2.3.2) on bus 0, a memory
- * BAR, and a single-vector MSI (PCI 3.0, 6.8.1). QEMU only: vmm-mini has no PCI and
- * refuses the configuration ports.
+ * BAR, and a single-vector MSI (PCI 3.0, 6.8.1). Under QEMU for its devices; under
+ * vmm-mini for the virtio-net function of --mode virtio (vmm-mini/pci.c), the
+ * only time vmm-mini has a PCI bus at all.
  */
 #include "kernel/kernel.h"
 #include "kernel/pci.h"

@@ -11,6 +11,7 @@
  * separate, small patch (virqnet_mask_direct.c) hooked in at probe time.
  */
 #include "kernel/virqnet.h"
+#include "kernel/virtio.h"
 
 #define REG(off) (VIRQNET_MMIO_GPA + (off))
 #define SKQ_SIZE VIRQNET_RING_SIZE
@@ -123,6 +124,17 @@ void virqnet_probe(void)
 		.buf_size = VIRQNET_BUF_SIZE,
 		.mode = readl(REG(VIRQNET_REG_MODE)),
 	};
+	if (virqnet.mode == VIRQNET_MODE_VIRTIO) {
+		/* The packets are the virtio-net device's; these registers keep the log. */
+		write_reg64(VIRQNET_REG_LATLOG_LO, (uint64_t)&latlog);
+		write_reg64(VIRQNET_REG_TRACE_LO, vnet_trace_gpa());
+		writel(REG(VIRQNET_REG_CTRL), VIRQNET_CTRL_ENABLE);
+		if (readl(REG(VIRQNET_REG_STATUS)) & VIRQNET_STATUS_ERROR)
+			GUEST_FAIL("virqnet: device rejected the latency log (%u errors)",
+				   readl(REG(VIRQNET_REG_ERRORS)));
+		vnet_probe();
+		return;
+	}
 	write_reg64(VIRQNET_REG_RING_LO, (uint64_t)ring_mem);
 	writel(REG(VIRQNET_REG_RING_SIZE), VIRQNET_RING_SIZE);
 	write_reg64(VIRQNET_REG_BUF_LO, (uint64_t)bufs);

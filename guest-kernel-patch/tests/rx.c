@@ -14,6 +14,7 @@
  * keeps no such window, counts it so too).
  */
 #include "kernel/virqnet.h"
+#include "kernel/virtio.h"
 #include "uapi/virqlab_payload.h"
 
 static struct {
@@ -121,14 +122,19 @@ static __user_text void mask_direct_app(long budget)
 	syscall3(SYS_exit, 0, 0, 0);
 }
 
+static __user_text void virtio_app(long budget)
+{
+	chk.passes = vnet_consume(take, budget);
+	syscall3(SYS_exit, 0, 0, 0);
+}
+
 static void rx(void)
 {
-	uint64_t budget = VIRQNET_RING_SIZE, poll_us = 0, adaptive = 0;
+	uint64_t budget = 0, poll_us = 0, adaptive = 0, split = 0;
 	long code;
 
 	require_vmm_mini("the virqnet device");
-	arg_u64("budget", &budget);
-	if (budget == 0)
+	if (arg_u64("budget", &budget) && budget == 0)
 		GUEST_FAIL("budget=0: the consumer must take at least one per pass");
 	/* poll_us=N: mask-direct consumer polls N us before it sleeps (0: never). */
 	arg_u64("poll_us", &poll_us);
@@ -138,6 +144,9 @@ static void rx(void)
 	arg_u64("adaptive_down_pps", &poll.down_pps);
 	arg_u64("hobble", &hobble);
 	arg_u64("stall_after", &stall_after);
+	/* split=1 (virtio): each buffer a chain of two descriptors. */
+	if (arg_u64("split", &split))
+		vnet_split = split;
 	if (poll_us && !boot_info->tsc_khz)
 		GUEST_FAIL("poll_us=%llu: the VMM gave no TSC frequency", (unsigned long long)poll_us);
 	poll.cycles = poll_us * boot_info->tsc_khz / 1000;
@@ -148,12 +157,17 @@ static void rx(void)
 			   " (have %llu, %llu, %llu)", (unsigned long long)poll_us,
 			   (unsigned long long)poll.down_pps, (unsigned long long)poll.up_pps);
 	virqnet_probe();
+	/* Default budget: the whole ring (mask-direct), or NAPI's 64 (virtio). */
+	if (!budget)
+		budget = virqnet.mode == VIRQNET_MODE_VIRTIO ? 64 : VIRQNET_RING_SIZE;
 	if (stall_after && virqnet.mode != VIRQNET_MODE_MASK_DIRECT)
 		GUEST_FAIL("stall_after=%llu: mask-direct only", (unsigned long long)stall_after);
 	if (virqnet.mode == VIRQNET_MODE_MASK_DIRECT)
 		code = enter_user(mask_direct_app, budget);
 	else if (virqnet.mode == VIRQNET_MODE_INJECT)
 		code = enter_user(inject_app, 0);
+	else if (virqnet.mode == VIRQNET_MODE_VIRTIO)
+		code = enter_user(virtio_app, budget);
 	else
 		GUEST_FAIL("virqnet mode %u has no guest consumer", virqnet.mode);
 	GUEST_ASSERT_EQ(code, 0);

@@ -63,7 +63,7 @@ function listcheck(v, allowed, what,    n, w, i, seen, out) {
 }
 
 BEGIN {
-	known = "name description modes rates pattern burst size packets duration vcpus repeats warmup probes hobble poll_us coalesce_us adaptive_up_pps adaptive_down_pps timeout idle cdf_rates"
+	known = "name description modes rates pattern burst size packets duration vcpus repeats warmup probes hobble poll_us coalesce_us adaptive_up_pps adaptive_down_pps timeout idle cdf_rates budget"
 	nk = split(known, keys, " ")
 	for (i = 1; i <= nk; i++) isknown[keys[i]] = 1
 }
@@ -91,7 +91,7 @@ BEGIN {
 	ok = 1
 	if (key == "name") ok = val ~ /^[a-z0-9][a-z0-9-]*$/
 	else if (key == "description") { gsub(/'/, "", val); ok = 1 }
-	else if (key == "modes") { v = listcheck(val, "inject coalesce mask-direct mask-poll adaptive sink", "mode"); if (v == "") { err("modes: " list_err); next } val = v }
+	else if (key == "modes") { v = listcheck(val, "inject coalesce mask-direct mask-poll adaptive sink virtio", "mode"); if (v == "") { err("modes: " list_err); next } val = v }
 	else if (key == "rates" || key == "cdf_rates") { v = rates(val); if (v == "") { err(key ": " rate_err); next } val = v }
 	else if (key == "pattern") ok = val ~ /^(constant|poisson|burst)$/
 	else if (key == "burst") ok = isint(val, 1, 4096)
@@ -105,6 +105,7 @@ BEGIN {
 	else if (key == "poll_us") ok = isint(val, 1, 1000000)
 	else if (key == "coalesce_us") ok = isint(val, 1, 1000000)
 	else if (key == "adaptive_up_pps" || key == "adaptive_down_pps") ok = isint(val, 1, 100000000)
+	else if (key == "budget") ok = isint(val, 1, 1024)
 	else if (key == "timeout") ok = isint(val, 1, 86400)
 	else if (key == "idle") ok = isnum(val, 0.01, 3600)
 	if (!ok) {
@@ -122,6 +123,7 @@ BEGIN {
 		expect["coalesce_us"] = "microseconds of one coalesce interrupt window, 1..1000000"
 		expect["adaptive_up_pps"] = "packets per second adaptive starts polling at, 1..100000000"
 		expect["adaptive_down_pps"] = "packets per second adaptive stops polling at, 1..100000000"
+		expect["budget"] = "buffers the virtio driver takes per poll pass, 1..1024"
 		expect["timeout"] = "whole seconds per cell, 1..86400"
 		expect["idle"] = "seconds, 0.01..3600"
 		err(key ": '" val "' is not valid (expected " expect[key] ")")
@@ -156,7 +158,7 @@ END {
 	def["name"] = name; def["description"] = ""; def["pattern"] = "constant"; def["burst"] = 32
 	def["size"] = 64; def["packets"] = ""; def["duration"] = ""; def["vcpus"] = 1
 	def["repeats"] = 3; def["warmup"] = 0; def["probes"] = "off"; def["hobble"] = "off"
-	def["poll_us"] = 1000; def["coalesce_us"] = 100; def["adaptive_up_pps"] = 10000; def["adaptive_down_pps"] = 5000; def["timeout"] = 300; def["idle"] = 2; def["cdf_rates"] = ""
+	def["poll_us"] = 1000; def["coalesce_us"] = 100; def["adaptive_up_pps"] = 10000; def["adaptive_down_pps"] = 5000; def["timeout"] = 300; def["idle"] = 2; def["cdf_rates"] = ""; def["budget"] = 64
 	for (i = 1; i <= nk; i++) {
 		k = keys[i]
 		printf "wl_%s='%s'\n", k, (k in value) ? value[k] : def[k]

@@ -16,7 +16,7 @@ workload_path() {
 # workload_load FILE FLAVOUR (vmx, pvm, svm-emulated, ...: picks the @variant): sets wl_name wl_description wl_modes
 # wl_rates wl_pattern wl_burst wl_size wl_packets wl_duration wl_vcpus
 # wl_repeats wl_warmup wl_probes wl_hobble wl_poll_us wl_coalesce_us
-# wl_adaptive_up_pps wl_adaptive_down_pps wl_timeout wl_idle
+# wl_adaptive_up_pps wl_adaptive_down_pps wl_timeout wl_idle wl_budget
 # wl_cdf_rates.
 # On bad input prints every problem as file:line: ... on stderr, returns 2.
 workload_load() {

@@ -14,8 +14,13 @@ FUZZ_SRCS := \
 	vmm-mini/clock.c \
 	vmm-mini/err.c \
 	vmm-mini/util.c \
+	vmm-mini/ioport.c \
+	vmm-mini/pci.c \
 	vmm-mini/virqnet.c \
-	vmm-mini/virqnet_modes.c
+	vmm-mini/virqnet_modes.c \
+	vmm-mini/virtio_net.c \
+	vmm-mini/virtio_pci.c \
+	vmm-mini/virtio_ring.c
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS = $(HOST_CFLAGS) -DVIRQNET_FUZZ $(FUZZ_SAN)
 

@@ -457,11 +457,24 @@ static void step(struct machine *m, struct input *in)
 	check(m);
 }
 
+/*
+ * The modes driven here: all but those with a queue of their own (virtio,
+ * last in the table), whose PCI transport this harness does not build.
+ */
+static unsigned int fuzzed_modes(void)
+{
+	unsigned int n = virqnet_nr_modes;
+
+	while (n > 1 && virqnet_modes[n - 1].queue)
+		n--;
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
 	struct machine m = { 0 };
-	const struct virqnet_mode_ops *ops = &virqnet_modes[u8(&in) % virqnet_nr_modes];
+	const struct virqnet_mode_ops *ops = &virqnet_modes[u8(&in) % fuzzed_modes()];
 	uint8_t setup = u8(&in);
 	struct virqnet_host host = {
 		.ctx = &m, .nr_vcpus = 1 + setup % 4, .gpa_to_hva = fz_gpa_to_hva,

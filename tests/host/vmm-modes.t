@@ -13,8 +13,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-MODES="sink inject coalesce mask-direct mask-poll adaptive"
-plan 33
+MODES="sink inject coalesce mask-direct mask-poll adaptive virtio"
+plan 34
 
 # The table, as vmm-mini's --help prints it (one "  NAME  summary" a line).
 table=$("$VMM" --help | awk '/^Modes/ { on = 1; next } on && /^$/ { exit } on { print $1 }' |
@@ -27,7 +27,7 @@ for m in $MODES; do
 done
 
 usage_error "an unknown --mode" \
-	"^vmm-mini: --mode 'no-such-mode': expected one of sink, inject, coalesce, mask-direct, mask-poll, adaptive\$" \
+	"^vmm-mini: --mode 'no-such-mode': expected one of sink, inject, coalesce, mask-direct, mask-poll, adaptive, virtio\$" \
 	"$VMM" --mode no-such-mode
 usage_error "an abbreviated --mode name" "^vmm-mini: --mode 'mask': expected one of " \
 	"$VMM" --mode mask

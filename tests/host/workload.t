@@ -9,12 +9,12 @@
 . "$VIRQLAB_ROOT/scripts/lib/workload.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 48
+plan 55
 t=$BUILD/tmp/workload-t.$$
 rm -rf "$t"
 mkdir -p "$t"
 
-for w in smoke default low-load-latency saturation bursty; do
+for w in smoke default low-load-latency saturation bursty virtio-baseline; do
 	out=$(scripts/run-experiment.sh "$w" --dry-run 2>&1) && rc=0 || rc=$?
 	like "workloads/$w.conf plans (exit $rc)" "^run-experiment: $w: [0-9]+ cells" "$out"
 done
@@ -60,6 +60,14 @@ printf 'modes = coalesce inject\nrates = 100\npackets = 10\ncoalesce_us = 2500\n
 workload_load "$t/coal.conf" vmx
 is "mode coalesce accepted, coalesce_us = 2500 read" "coalesce inject 2500" "$wl_modes $wl_coalesce_us"
 
+# virtio: the virtio-net mode, its NAPI budget 64 unless the file says.
+printf 'modes = virtio mask-direct\nrates = 100\npackets = 10\n' > "$t/virtio.conf"
+workload_load "$t/virtio.conf" vmx
+is "mode virtio accepted, budget defaults to 64" "virtio mask-direct 64" "$wl_modes $wl_budget"
+printf 'budget = 8\n' >> "$t/virtio.conf"
+workload_load "$t/virtio.conf" vmx
+is "budget = 8 read" 8 "$wl_budget"
+
 # bad LINE-CONTENT EXPECTED-MESSAGE: a valid file with one bad line (line 4)
 # fails with exit 2 and file:4: message, and creates no results directory.
 bad() {
@@ -78,6 +86,9 @@ bad "just words" "a line without =" "expected 'key = value', got 'just words'"
 for v in 0 x 2000000; do
 	bad "poll_us = $v" "poll_us = $v rejected" "poll_us: '$v' is not valid \\(expected microseconds mask-poll polls before it sleeps, 1..1000000\\)\$"
 	is "... in one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+done
+for v in 0 1025; do
+	bad "budget = $v" "budget = $v rejected" "budget: '$v' is not valid \(expected buffers the virtio driver takes per poll pass, 1..1024\)\$"
 done
 for v in 0 1.5; do
 	bad "coalesce_us = $v" "coalesce_us = $v rejected" "coalesce_us: '$v' is not valid \(expected microseconds of one coalesce interrupt window, 1..1000000\)\$"

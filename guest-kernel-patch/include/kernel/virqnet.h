@@ -20,6 +20,8 @@ enum {
 	SYS_rx_recv = SYS_NR_BASE,	/* inject: copy the next datagram out */
 	SYS_rx_wait,			/* mask-direct: sleep until the device interrupt */
 	SYS_rx_hobble,			/* mask-direct, hobble=1: read a device register */
+	SYS_vnet_wait,			/* virtio: sleep until the receive or config interrupt */
+	SYS_vnet_kick,			/* virtio: notify the receive queue (an MMIO write) */
 };
 
 /* What ring 3 needs to read the device's buffers in place (mask-direct). */

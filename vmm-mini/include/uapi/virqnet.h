@@ -67,6 +67,8 @@ enum virqnet_mode {
 	VIRQNET_MODE_INJECT = 0,
 	VIRQNET_MODE_MASK_DIRECT = 1,
 	VIRQNET_MODE_SINK = 2,		/* the device discards; no guest consumer */
+	VIRQNET_MODE_VIRTIO = 3,	/* a virtio-net device instead (uapi/virtio.h); these
+				 * registers only carry the latency log */
 	VIRQNET_MODE_NR
 };
 

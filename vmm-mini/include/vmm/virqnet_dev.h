@@ -26,6 +26,7 @@
 
 struct vm;
 struct virqnet;
+struct rx_buf;
 
 /* Every count that ends up in a stats file; names match the columns. */
 struct rx_counters {
@@ -119,6 +120,25 @@ struct virqnet_host {
  * calls virqnet_request_stop or host.end_run); NULL means "nothing" (ack:
  * RX_ACK is refused in this mode as a guest error).
  */
+/*
+ * A mode whose packets go through a queue of its own in guest memory
+ * (virtio: virtio_net.c) instead of the virqnet ring. It lends the buffers,
+ * publishes into them (and tells the guest), says when its driver is up and
+ * has taken everything, and prints its state; the virqnet registers then
+ * carry only the latency log and the trace. attach plugs it into a VM
+ * (virqnet_kvm.c) and returns its state, dev->queue. All but attach run
+ * with dev->lock held.
+ */
+struct virqnet_queue_ops {
+	void *(*attach)(struct virqnet *dev, struct vm *vm);
+	bool (*lend)(struct virqnet *dev, struct rx_buf *b);
+	void (*give_back)(struct virqnet *dev, const struct rx_buf *b);
+	void (*publish)(struct virqnet *dev, const struct rx_buf *b, uint32_t len);
+	bool (*ready)(struct virqnet *dev);
+	bool (*drained)(struct virqnet *dev);
+	void (*dump)(struct virqnet *dev, const char *why);
+};
+
 struct virqnet_mode_ops {
 	const char *name;		/* --mode, workloads, the stats "mode" column */
 	enum virqnet_mode driver;	/* the protocol REG_MODE tells the guest's driver */
@@ -132,6 +152,7 @@ struct virqnet_mode_ops {
 	void (*ack)(struct virqnet *dev, uint32_t n);
 	uint64_t (*tick)(struct virqnet *dev, uint64_t now, bool flush);
 	void (*finish)(struct virqnet *dev);
+	const struct virqnet_queue_ops *queue;	/* NULL: the virqnet ring */
 };
 
 extern const struct virqnet_mode_ops virqnet_modes[];
@@ -145,6 +166,7 @@ struct clock_anchor;
 struct virqnet {
 	const struct virqnet_mode_ops *ops;
 	struct virqnet_host host;
+	void *queue;			/* ops->queue's state (struct virtio_net) */
 	pthread_mutex_t lock;		/* the one rule: see the top of virqnet.c */
 
 	/* Guest-programmed registers, validated on ENABLE. */
