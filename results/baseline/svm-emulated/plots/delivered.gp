@@ -7,7 +7,7 @@ if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
 if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
 if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
 if (fmt ne "") set output "delivered.".fmt
-set title "default: delivered vs offered rate\ngit aded036, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-11-30" noenhanced
+set title "default: delivered vs offered rate\ngit a65f3f6, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-12-01" noenhanced
 # Okabe-Ito colours, one point shape per mode (safe in grey, too).
 set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
 set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
@@ -22,11 +22,11 @@ set datafile missing "-"
 set xlabel "offered rate (packets/s, as udpgen achieved it)"
 set ylabel "delivered rate (packets/s)"
 set key title "points: median; bars: min..max of 3 repeats"
-set xrange [211.544:4744.87]
+set xrange [211.674:4728.85]
 set logscale x
 set xtics (250, 500, 1000, 2000, 4000)
 set format x "%.7g"
-set yrange [211.544:4744.87]
+set yrange [211.674:4728.85]
 set logscale y
 set ytics (500, 2000, 1000)
 set format y "%.7g"
