@@ -54,6 +54,7 @@ include probes/build.mk
 include tests/fuzz/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
+-include scripts/linux-guest.mk
 
 all: $(BUILD)/guest.elf $(BUILD)/tests/fuzz-replay $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
 
