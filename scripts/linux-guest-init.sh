@@ -21,4 +21,6 @@ mount -t devtmpfs dev /dev
 exec </dev/console >/dev/console 2>&1
 read -r up _ < /proc/uptime
 echo "virqlab-linux-guest: init reached: kernel $(uname -r) uptime ${up}s"
+# The marker went out through the tty layer, interrupt-driven (printk polls).
+grep ttyS /proc/interrupts
 reboot -f

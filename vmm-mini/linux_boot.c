@@ -304,6 +304,33 @@ void linux_load(struct vm *vm)
 	kvm_ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit);
 }
 
+/*
+ * XCR0 starts as every user state component KVM offers (CPUID.0xD.0
+ * EDX:EAX), the value Linux itself sets first thing (fpu__init_cpu_xstate).
+ * Why not the reset value 1: in the sandbox, QEMU's emulated SVM does not
+ * intercept the guest's XSETBV, so KVM never learns the guest's XCR0; it
+ * then reports CPUID.0xD.0 EBX (the XSAVE size) for XCR0 = 1 and Linux
+ * warns "XSAVE consistency problem: size 2696 != kernel_size 576", and it
+ * reloads its stale XCR0 on every entry. Where XSETBV is intercepted this
+ * changes nothing Linux can see.
+ */
+static void vcpu_set_xcr0(struct vcpu *vcpu)
+{
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
+	struct kvm_cpuid2 *c = vcpu->vm->cpuid;
+
+	if (!kvm_cap(vcpu->vm, KVM_CAP_XCRS) || !c)
+		return;
+	for (unsigned int i = 0; i < c->nent; i++) {
+		if (c->entries[i].function == 0xd && c->entries[i].index == 0)
+			xcrs.xcrs[0].value = c->entries[i].eax | (uint64_t)c->entries[i].edx << 32;
+	}
+	if (!(xcrs.xcrs[0].value & 1))
+		return;
+	xcrs.xcrs[0].xcr = 0;
+	kvm_ioctl(vcpu->fd, KVM_SET_XCRS, &xcrs);
+}
+
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
 {
 	*s = (struct kvm_segment){
@@ -322,6 +349,7 @@ void linux_vcpu_init(struct vcpu *vcpu)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
+	vcpu_set_xcr0(vcpu);
 	if (vcpu->id != 0) {
 		kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &wait_sipi);
 		return;
