@@ -339,21 +339,13 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
 	};
 }
 
-/*
- * The BSP enters the kernel; the APs wait for the INIT-SIPI-SIPI that Linux
- * sends them (KVM's in-kernel LAPIC does the rest, from real mode).
- */
+/* The boot CPU's state at the 64-bit entry (boot.rst). */
 void linux_vcpu_init(struct vcpu *vcpu)
 {
-	struct kvm_mp_state wait_sipi = { .mp_state = KVM_MP_STATE_UNINITIALIZED };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
 	vcpu_set_xcr0(vcpu);
-	if (vcpu->id != 0) {
-		kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &wait_sipi);
-		return;
-	}
 	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &sregs);
 	seg(&sregs.cs, 0x10, 11, true);
 	seg(&sregs.ds, 0x18, 3, false);

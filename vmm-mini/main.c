@@ -364,6 +364,10 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 				 list_tests))
 		die_usage("--kernel boots Linux: --guest, --test, --args, --source and --list-tests "
 			  "are for the virqlab guest");
+	/* APs would wait for Linux's INIT-SIPI-SIPI; no test has booted one yet. */
+	if (cfg->kernel_path && cfg->nr_vcpus != 1)
+		die_usage("--kernel: --vcpus %u: a Linux guest boots on one vCPU for now",
+			  cfg->nr_vcpus);
 	if (cfg->kernel_path && !cfg->append)
 		cfg->append = LINUX_DEFAULT_APPEND;
 	if (!cfg->guest_path)

@@ -26,7 +26,7 @@ if ! make -s -C "$VIRQLAB_ROOT" linux-guest >/dev/null 2>&1; then
 	exit 1
 fi
 require_file "$VMM" "make"
-plan 27
+plan 33
 
 work=$BUILD/linux-boot-t
 rm -rf "$work"
@@ -47,6 +47,10 @@ usage_error "kernel too big for --mem" 'needs [0-9]+ MiB of RAM .* more than --m
 truncate -s 40M "$work/big.initrd"
 usage_error "initrd that does not fit" '--initrd .*: 41943040 bytes do not fit' \
 	"$VMM" --kernel "$LG/bzImage" --mem 112 --initrd "$work/big.initrd"
+usage_error "--kernel with two vCPUs" '--kernel: --vcpus 2: a Linux guest boots on one vCPU for now$' \
+	"$VMM" --kernel "$LG/bzImage" --vcpus 2
+usage_error "--initrd without --kernel" '--initrd and --append need --kernel$' \
+	"$VMM" --initrd "$LG/initramfs.cpio.gz"
 
 # --- The boot: here if KVM is VMX/SVM (or this is the sandbox), else there.
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)
