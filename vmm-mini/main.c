@@ -478,6 +478,9 @@ int main(int argc, char **argv)
 	else
 		guest_check(&vm);
 	kvm_flavour_detect(&vm.flavour);
+	if (vm.cfg.kernel_path && !strcmp(vm.flavour.name, "pvm"))
+		pr_warn("nested PVM emulates guest ring 0 (~1.6 M instructions/s): a Linux boot "
+			"takes many minutes here; scripts/sandbox.sh boots it in about 15 s");
 
 	vm.console = stdout;
 	if (vm.cfg.console_path) {
@@ -531,6 +534,8 @@ int main(int argc, char **argv)
 	costs__stop(&vm);
 	console__flush(&vm);
 	serial__flush(&vm);
+	if (vm.cfg.kernel_path)
+		linux_report(&vm);
 	if (vm.cfg.source) {
 		rx_source_join(&src);
 		if (latlog)

@@ -28,6 +28,7 @@ struct vm;
 void linux_check(struct vm *vm);		/* validate, before /dev/kvm */
 void linux_load(struct vm *vm);			/* kernel, initrd, zero page, tables */
 void linux_vcpu_init(struct vcpu *vcpu);	/* the 64-bit entry state */
+void linux_report(struct vm *vm);		/* one line: what the guest cost vmm-mini */
 
 /* mptable.c */
 size_t mptable_write(struct vm *vm, uint64_t gpa);
