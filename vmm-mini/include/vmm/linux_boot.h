@@ -20,9 +20,9 @@ struct vm;
  * configuration mechanism #1, reboot through the i8042 (the run's end), and
  * no keyboard or mouse to look for behind it.
  */
-#define LINUX_DEFAULT_APPEND \
-	"console=ttyS0 earlyprintk=serial acpi=off pci=conf1 reboot=k panic=-1 " \
-	"i8042.nokbd i8042.noaux"
+#define LINUX_APPEND_1	"console=ttyS0 earlyprintk=serial acpi=off pci=conf1 reboot=k"
+#define LINUX_APPEND_2	"panic=-1 i8042.nokbd i8042.noaux"
+#define LINUX_DEFAULT_APPEND LINUX_APPEND_1 " " LINUX_APPEND_2
 
 /* linux_boot.c */
 void linux_check(struct vm *vm);		/* validate, before /dev/kvm */
