@@ -58,6 +58,10 @@ case "$flavour" in
 vmx|svm|*-emulated) where="native ($flavour)" ;;
 *) where="SVM sandbox (here: $flavour)" ;;
 esac
+# check.sh --sandbox (make check-sandbox) asks for the sandbox on any machine.
+if [ "${VIRQLAB_FORCE_SANDBOX:-0}" = 1 ] && [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; then
+	where="SVM sandbox (forced; here: $flavour)"
+fi
 note "Linux boots: $where"
 
 # One script for both boots, run here or in the sandbox; it leaves each
