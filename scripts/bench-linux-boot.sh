@@ -17,20 +17,44 @@
 # is -cpu host, or max,-arch-capabilities where KVM refuses that MSR (as
 # run-guest-qemu.sh decides).
 #
-# Usage: scripts/bench-linux-boot.sh [--runs N]  (default 5); --help, --version
+# Usage: scripts/bench-linux-boot.sh [--runs N] (default 5)
 # Output: one line per boot (vmm, run, ms to init, ms to end, exit), then
 # the medians, with the provenance lines first.
 
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/bench-linux-boot.sh [--runs N]
+       scripts/bench-linux-boot.sh --help | --version
+
+Time the Linux guest (build/linux-guest) from VMM start to its /init under
+vmm-mini and under QEMU+KVM, alternating, N boots each, in one session; in
+the SVM sandbox unless KVM here is VMX or SVM. One row per boot, then the
+medians and their ratio, after provenance lines.
+
+Options:
+  --runs N      boots per VMM (default 5)
+  -h, --help    this text
+  --version     one line: bench-linux-boot.sh (virqlab) REVISION
+
+Exit: 0 done (a boot's own failure is in its row); 2 bad usage; 3 no build.
+
+Examples:
+  make bench-linux-boot
+  scripts/bench-linux-boot.sh --runs 3
+USAGE
+}
 runs=5
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runs) [ $# -ge 2 ] || { echo "bench-linux-boot: --runs needs a value" >&2; exit 2; }
 		runs=$2; shift 2 ;;
 	--version) exec "$root/scripts/lib/version.sh" bench-linux-boot.sh ;;
-	-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "bench-linux-boot: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) echo "bench-linux-boot: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	*) echo "bench-linux-boot: unexpected argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
 case "$runs" in ''|*[!0-9]*|0) echo "bench-linux-boot: --runs '$runs': expected a count > 0" >&2; exit 2 ;; esac

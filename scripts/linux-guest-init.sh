@@ -1,6 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
+# virqlab-cli: internal (the Linux guest's initramfs /init; never run it on a host)
+#
 # linux-guest-init.sh - /init of the Linux guest's initramfs
 # (scripts/linux-guest.sh): reach user space, say so on the console in one
 # marker line that tests and benchmarks wait for, and end the machine.

@@ -10,11 +10,39 @@
 # committed; `make build/linux-guest/initramfs.cpio.gz` runs this.
 
 set -eu
-case "${1:-}" in
---version) exec "$(dirname "$0")/lib/version.sh" linux-guest.sh ;;
--h|--help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-esac
-[ $# -eq 2 ] || { echo "linux-guest: usage: linux-guest.sh DEB OUTDIR" >&2; exit 2; }
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/linux-guest.sh DEB OUTDIR
+       scripts/linux-guest.sh --help | --version
+
+Build the Linux guest vmm-mini --kernel boots: OUTDIR/bzImage from the kernel
+package DEB (unpacked, never installed) and OUTDIR/initramfs.cpio.gz with
+busybox-static and scripts/linux-guest-init.sh as /init.
+
+Options:
+  -h, --help    this text
+  --version     one line: linux-guest.sh (virqlab) REVISION
+
+Exit: 0 built; 2 bad usage; 3 DEB or /bin/busybox (static) missing.
+
+Examples:
+  make linux-guest
+  scripts/linux-guest.sh "$(scripts/sandbox-fetch.sh --print)" build/linux-guest
+USAGE
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--version) exec "$(dirname "$0")/lib/version.sh" linux-guest.sh ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "linux-guest: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 2 ] || { echo "linux-guest: expected DEB OUTDIR (see --help)" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "linux-guest: unexpected argument '$3' (see --help)" >&2; exit 2; }
 deb=$1
 out=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
