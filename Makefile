@@ -54,6 +54,7 @@ include probes/build.mk
 include tests/fuzz/build.mk
 .SECONDEXPANSION:
 -include scripts/sandbox.mk
+-include scripts/linux-guest.mk
 
 all: $(BUILD)/guest.elf $(BUILD)/tests/fuzz-replay $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
 
@@ -94,6 +95,9 @@ bench-costs: all
 bench-probes: all
 	$(Q)scripts/bench-probes.sh
 
+bench-linux-boot: all linux-guest
+	$(Q)scripts/bench-linux-boot.sh
+
 # The device model under libFuzzer: FUZZ_RUNS executions (default 10^6), at most
 # FUZZ_SECONDS; new interesting inputs are merged into tests/fuzz-corpus/.
 fuzz: deps $(BUILD)/tests/fuzz-virqnet
@@ -122,4 +126,4 @@ plots:
 ab:
 	$(Q)scripts/ab.sh --workload '$(or $(WORKLOAD),smoke)' $(if $(OUT),--out '$(OUT)') -- '$(A)' '$(B)'
 
-.PHONY: ab bench bench-costs bench-probes bench-rx fuzz plots regress
+.PHONY: ab bench bench-costs bench-linux-boot bench-probes bench-rx fuzz plots regress

@@ -6,16 +6,21 @@ VMM_SRCS := \
 	vmm-mini/console.c \
 	vmm-mini/costs.c \
 	vmm-mini/err.c \
+	vmm-mini/i8042.c \
 	vmm-mini/ioport.c \
 	vmm-mini/irq.c \
 	vmm-mini/kvm-cpu.c \
 	vmm-mini/kvm.c \
 	vmm-mini/kvm_stats.c \
+	vmm-mini/linux_boot.c \
 	vmm-mini/loader.c \
 	vmm-mini/main.c \
+	vmm-mini/mptable.c \
 	vmm-mini/pci.c \
+	vmm-mini/rtc.c \
 	vmm-mini/rx_source.c \
 	vmm-mini/rx_stats.c \
+	vmm-mini/serial.c \
 	vmm-mini/test_dev.c \
 	vmm-mini/ucall.c \
 	vmm-mini/util.c \

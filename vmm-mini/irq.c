@@ -16,7 +16,9 @@
 #include "vmm/util.h"
 
 #define MAX_ROUTES	64
-#define FIRST_GSI	32	/* above the 24 IOAPIC pins, which we do not use */
+#define FIRST_GSI	32	/* above the 24 IOAPIC pins */
+#define IOAPIC_PINS	24
+#define ISA_IRQS	16
 
 struct irq_route {
 	uint32_t apic_id;
@@ -46,17 +48,35 @@ int irq__signal_msi(struct vm *vm, uint32_t apic_id, uint8_t vector)
 	return 0;
 }
 
-/* KVM_SET_GSI_ROUTING replaces the whole table, so it is rebuilt each time. */
+/*
+ * KVM_SET_GSI_ROUTING replaces the whole table, so it is rebuilt each time,
+ * with KVM's default entries first: GSI n to IO-APIC pin n, and for the 16
+ * ISA IRQs also to the 8259s (api.rst, KVM_CREATE_IRQCHIP), without which a
+ * KVM_IRQ_LINE (the Linux guest's UART, the PIT) would reach nothing.
+ */
 static void irq_set_routing(struct vm *vm, struct irq_state *st)
 {
+	unsigned int n = IOAPIC_PINS + ISA_IRQS;
 	struct kvm_irq_routing *rt;
 
-	rt = calloc(1, sizeof(*rt) + st->nr * sizeof(rt->entries[0]));
+	rt = calloc(1, sizeof(*rt) + (n + st->nr) * sizeof(rt->entries[0]));
 	if (!rt)
 		die("out of memory for GSI routing");
-	rt->nr = st->nr;
+	for (unsigned int pin = 0, k = 0; pin < IOAPIC_PINS; pin++) {
+		rt->entries[k++] = (struct kvm_irq_routing_entry){
+			.gsi = pin, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = pin },
+		};
+		if (pin < ISA_IRQS)
+			rt->entries[k++] = (struct kvm_irq_routing_entry){
+				.gsi = pin, .type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { .irqchip = pin < 8 ? KVM_IRQCHIP_PIC_MASTER :
+					       KVM_IRQCHIP_PIC_SLAVE, .pin = pin % 8 },
+			};
+	}
+	rt->nr = n + st->nr;
 	for (unsigned int i = 0; i < st->nr; i++) {
-		struct kvm_irq_routing_entry *e = &rt->entries[i];
+		struct kvm_irq_routing_entry *e = &rt->entries[n + i];
 
 		e->gsi = FIRST_GSI + i;
 		e->type = KVM_IRQ_ROUTING_MSI;

@@ -18,6 +18,7 @@
 #include "vmm/util.h"
 
 #define CPUID_1_ECX_X2APIC	(1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_HYPERVISOR	(1u << 31)
 #define CPUID_8000_0007_EDX_INVTSC (1u << 8)
 
@@ -79,6 +80,13 @@ static void vcpu_set_cpuid(struct vcpu *vcpu)
 		switch (e->function) {
 		case 1:
 			e->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_HYPERVISOR;
+			/*
+			 * KVM emulates the TSC-deadline timer but lists it only
+			 * under KVM_GET_EMULATED_CPUID (api.rst): Linux needs it to
+			 * skip calibrating its LAPIC timer.
+			 */
+			if (vm->cfg.kernel_path && kvm_cap(vm, KVM_CAP_TSC_DEADLINE_TIMER))
+				e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 			e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)vcpu->id << 24);
 			break;
 		case 0xb:
@@ -286,6 +294,17 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		vcpu->exits[EXIT_KIND_IO]++;
 		if (!ioport__emulate(vcpu, run->io.port, data, run->io.size, run->io.count,
 				     is_write)) {
+			/*
+			 * Linux probes legacy ports (CMOS, DMA, floppy, more UARTs)
+			 * that a PC without the device leaves floating: reads give
+			 * all ones, writes vanish. The virqlab guest touches none.
+			 */
+			if (vcpu->vm->cfg.kernel_path) {
+				if (!is_write)
+					memset(data, 0xff, (size_t)run->io.size * run->io.count);
+				vcpu->vm->pio_unclaimed++;
+				return true;
+			}
 			if (!atomic_load(&vcpu->vm->stopping))
 				vcpu_fatal(vcpu, "unclaimed port I/O: %s port 0x%x size %u",
 					   is_write ? "out" : "in", run->io.port, run->io.size);

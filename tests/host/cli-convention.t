@@ -46,6 +46,7 @@ udpgen	--to 127.0.0.1:9 --count 1 extra-operand
 udprecv	--port 9 extra-operand
 virqstat	-p 1 extra-operand
 ab.sh	HEAD~1 HEAD extra-operand
+bench-linux-boot.sh	extra-operand
 bench-probes.sh	extra-operand
 check.sh	extra-operand
 compare.sh	- BASE NEW... takes any number of runs to compare
@@ -56,6 +57,7 @@ fresh-debian.sh	extra-operand
 fuzz.sh	extra-operand
 history.sh	list extra-operand
 kvm-flavour.sh	extra-operand
+linux-guest.sh	DEB OUTDIR extra-operand
 mk-sandbox.sh	DEB OUTDIR extra-operand
 plot.sh	RESULTDIR extra-operand
 run-experiment.sh	smoke extra-operand

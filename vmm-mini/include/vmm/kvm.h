@@ -97,6 +97,9 @@ struct vcpu_snapshot {
 
 struct vm_config {
 	const char *guest_path;
+	const char *kernel_path;		/* --kernel: a Linux bzImage instead of the guest ELF */
+	const char *initrd_path;
+	const char *append;
 	const char *console_path;
 	const char *test;
 	const char *mode;
@@ -154,6 +157,7 @@ struct vm {
 	struct costs *costs;
 	struct irq_state *irq;
 	struct virqnet *virqnet;
+	uint64_t pio_unclaimed;		/* Linux guest: floating-port accesses */
 };
 
 /* kvm.c */

@@ -1,0 +1,28 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# virqlab-cli: internal (the Linux guest's initramfs /init; never run it on a host)
+#
+# linux-guest-init.sh - /init of the Linux guest's initramfs
+# (scripts/linux-guest.sh): reach user space, say so on the console in one
+# marker line that tests and benchmarks wait for, and end the machine.
+# The kernel's uptime in the marker is guest time since its clock started
+# (after decompression); hosts time the whole boot themselves.
+#
+# It ends with `reboot -f`, not `poweroff -f`: vmm-mini gives Linux no ACPI
+# (acpi=off), and without ACPI Linux cannot power off (kernel/reboot.c turns
+# POWER_OFF into HALT, a hlt loop with interrupts off that no VMM sees);
+# reboot=k resets through the i8042, which ends vmm-mini with exit 0, and
+# QEMU -no-reboot exits on it the same way.
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+read -r up _ < /proc/uptime
+echo "virqlab-linux-guest: init reached: kernel $(uname -r) uptime ${up}s"
+# The marker went out through the tty layer, interrupt-driven (printk polls).
+grep ttyS /proc/interrupts
+reboot -f
