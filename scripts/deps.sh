@@ -46,30 +46,6 @@ exact command to run. Then fetch the sandbox's kernel package
 (scripts/sandbox-fetch.sh). make deps runs it.
 
 Options:
-  --check        report what is missing, never install or fetch
-  -h, --help     this text
-  --version      print "deps.sh (virqlab) REVISION" and exit
-
-Exit codes: 0 everything installed; 2 usage error, or packages missing and
-not root (or --check); else apt-get's or sandbox-fetch.sh's failure.
-
-Examples:
-  scripts/deps.sh                 # = make deps
-  scripts/deps.sh --check
-USAGE
-}
-
-usage() {
-	cat <<'USAGE'
-Usage: scripts/deps.sh [--check]
-       scripts/deps.sh --help | --version
-
-Make sure every Debian package virqlab needs is installed. As root: install
-what is missing (apt-get update once, then install). Not root: print the
-exact command to run. Then fetch the sandbox's kernel package
-(scripts/sandbox-fetch.sh). make deps runs it.
-
-Options:
   --check        report what is missing; never install or fetch
   -h, --help     this text
   --version      print "deps.sh (virqlab) REVISION" and exit
