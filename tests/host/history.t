@@ -117,5 +117,11 @@ like "regress with no accepted run: the committed baseline of its flavour" \
 
 scripts/history.sh --plot "$t/s.png" exits_per_pkt mask-direct 1000 > /dev/null 2>&1
 is "--plot: a PNG" "PNG" "$(head -c 4 "$t/s.png" 2>/dev/null | tail -c 3)"
-check "results/history.sqlite is git-ignored" git check-ignore -q results/history.sqlite
+# The fresh-Debian check runs a copy that is no git checkout: read .gitignore there.
+if git rev-parse --git-dir > /dev/null 2>&1; then
+	check "results/history.sqlite is git-ignored" git check-ignore -q results/history.sqlite
+else
+	check "results/history.sqlite is in .gitignore (a copy, no git checkout)" \
+		grep -qxF '/results/history.sqlite*' .gitignore
+fi
 done_testing
