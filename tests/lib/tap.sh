@@ -148,8 +148,17 @@ require_kvm() {
 		return 0
 	fi
 	if [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; then
-		exec "$VIRQLAB_ROOT/scripts/sandbox.sh" --timeout "${VIRQLAB_SANDBOX_TIMEOUT:-900}" \
-			-- "$0" "$@"
+		# The sandbox's console carries the test's stdout and stderr as one
+		# stream: copy the diagnostics after each "not ok" to stderr too, so
+		# that prove shows them without -v (a CI log then says why).
+		_rc=$(mktemp)
+		{ "$VIRQLAB_ROOT/scripts/sandbox.sh" --timeout "${VIRQLAB_SANDBOX_TIMEOUT:-900}" \
+			-- "$0" "$@"; echo $? > "$_rc"; } |
+			awk '{ print; fflush() } /^not ok/ { d = 1; next }
+			     d && /^#/ { print > "/dev/stderr"; next } { d = 0 }'
+		_code=$(cat "$_rc")
+		rm -f "$_rc"
+		exit "${_code:-1}"
 	fi
 	skip_all "no usable /dev/kvm even inside the sandbox"
 }
