@@ -74,9 +74,10 @@ static uint64_t tv_ns(struct timeval tv)
 
 /*
  * vmm-mini's own CPU time: every thread, the vCPUs' time in the guest (counted
- * as user time) and in KVM (system time, halt polling included). BPF programs
- * on KVM tracepoints and the traps of USDT uprobes run on these threads, so
- * what probes cost lands here.
+ * as user time) and in KVM (system time, halt polling included; the kernel
+ * splits the exact sum between the two by tick samples, cputime_adjust()).
+ * BPF programs on KVM tracepoints and the traps of USDT uprobes run on these
+ * threads, so what probes cost lands here.
  */
 static void rx_stats_cpu(int which)
 {
