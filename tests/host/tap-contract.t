@@ -1,14 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Description: the skip contract of tests/lib/tap.sh as prove sees it. A file
-# that skip_all's prints the "1..0 # SKIP" plan and exits 0, and prove passes
-# it as skipped (it would fail an exit 4). A tool that scripts/deps.sh installs
-# is no reason to skip: with gnuplot or QEMU off PATH, plot.t and guest-qemu.t
-# fail naming the tool, and unit.t fails when the unit binary is not built.
+# Description: the skip and failure contract of tests/lib/tap.sh as prove sees
+# it. A file that skip_all's prints the "1..0 # SKIP" plan and exits 0, and
+# prove passes it as skipped (it would fail an exit 4). A failed case names
+# itself on stderr, which prove shows without -v (a CI log then says which).
+# A tool that scripts/deps.sh installs is no reason to skip: with gnuplot or
+# QEMU off PATH, plot.t and guest-qemu.t fail naming the tool, and unit.t fails
+# when the unit binary is not built.
 
 . "$(dirname "$0")/../lib/tap.sh"
-plan 10
+plan 12
 
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
@@ -27,6 +29,11 @@ ok "never reached"'
 out=$("$t/tool.t" 2>&1)
 is "require_tool: a missing tool fails the file (exit 1)" 1 $?
 like "... naming it" "^not ok 1 - virqlab-no-such-tool is installed" "$out"
+mk fail.t 'plan 1
+check "a planted failure" false'
+out=$(prove "$t/fail.t" 2>&1 >/dev/null)
+is "a failed case: prove fails the file" 1 $?
+like "... and shows its name without -v (on stderr)" "Failed test 1: a planted failure" "$out"
 
 # A PATH holding everything the real one does but gnuplot and QEMU.
 mkdir "$t/bin"

@@ -34,10 +34,13 @@ ok() {
 	echo "ok $_tap_n - $*"
 }
 
+# not_ok NAME: a failed case; its name goes to stderr too, as Test::More's
+# "Failed test" does, since prove shows only stderr without -v.
 not_ok() {
 	_tap_n=$((_tap_n + 1))
 	_tap_fail=$((_tap_fail + 1))
 	echo "not ok $_tap_n - $*"
+	diag "  Failed test $_tap_n: $*"
 }
 
 # diag MSG: what a failure needs a reader to see; on stderr, as Test::More's
