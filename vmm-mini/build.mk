@@ -18,6 +18,7 @@ VMM_SRCS := \
 	vmm-mini/mptable.c \
 	vmm-mini/pci.c \
 	vmm-mini/rtc.c \
+	vmm-mini/rx_foreign.c \
 	vmm-mini/rx_source.c \
 	vmm-mini/rx_stats.c \
 	vmm-mini/serial.c \

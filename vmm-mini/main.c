@@ -72,6 +72,10 @@ static const char usage_head[] =
 "  --sender-stats FILE  udpgen --stats FILE of the generator feeding --source:\n"
 "                    sent is what it sent, and never-arrived must equal the\n"
 "                    socket's own drop count (else accounting MISMATCH)\n"
+"  --accept-foreign  deliver datagrams without virqlab's payload header too\n"
+"                    (a stock generator's: sockperf, iperf3 -u), counted and\n"
+"                    timed apart (the foreign_* columns), never judged for\n"
+"                    order or integrity; end such a run with --duration\n"
 "  --rcvbuf BYTES    the socket's SO_RCVBUF, 256..1073741824 (default 8 MiB)\n"
 "  --stats FILE      write the run's statistics: one # header line, one row;\n"
 "                    with --test costs, the cost table as TSV (and every raw\n"
@@ -106,14 +110,17 @@ static const char usage_tail[] =
 "           --stats run.tsv --timeout 120 &\n"
 "  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n"
 "  vmm-mini --source udp:127.0.0.1:9000 --mode coalesce --coalesce-us 200 \\\n"
-"           --count 200000 --stats coalesced.tsv --timeout 120 &\n";
+"           --count 200000 --stats coalesced.tsv --timeout 120 &\n"
+"  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --accept-foreign \\\n"
+"           --duration 10 --stats foreign.tsv --timeout 120 &\n"
+"  sockperf throughput -i 127.0.0.1 -p 9000 --msg-size 64 --mps 1000 -t 5\n";
 
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
 	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US, OPT_ADAPTIVE_UP, OPT_ADAPTIVE_DOWN,
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_ACCEPT_FOREIGN,
 };
 
 static const struct option long_opts[] = {
@@ -139,6 +146,7 @@ static const struct option long_opts[] = {
 	{ "vcpu-cpu", required_argument, NULL, OPT_VCPU_CPU },
 	{ "sender-stats", required_argument, NULL, OPT_SENDER_STATS },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+	{ "accept-foreign", no_argument, NULL, OPT_ACCEPT_FOREIGN },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "list-tests", no_argument, NULL, OPT_LIST_TESTS },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -223,6 +231,28 @@ static void mode_knobs(struct vm_config *cfg)
 	}
 	if ((size_t)snprintf(args, sizeof(args), "poll_us=%llu%s%s%s",
 			     (unsigned long long)cfg->poll_us, extra, *cfg->args ? " " : "",
+			     cfg->args) >= sizeof(args))
+		die_usage("--args '%s': too long", cfg->args);
+	cfg->args = args;
+}
+
+/*
+ * --accept-foreign: the guest's consumer must know that a datagram without
+ * virqlab's header is foreign, not corrupt (guest-kernel-patch/tests/rx.c):
+ * foreign=1 tells it. Only the device decides what is delivered.
+ */
+static void foreign_knob(struct vm_config *cfg)
+{
+	static char args[sizeof(((struct virqlab_boot_info *)0)->args)];
+
+	if (has_guest_arg(cfg->args, "foreign"))
+		die_usage("--args foreign=...: foreign datagrams are delivered with --accept-foreign");
+	if (!cfg->accept_foreign)
+		return;
+	if (!cfg->rx_mode->has_driver)
+		die_usage("--accept-foreign: --mode %s has no guest consumer to deliver to",
+			  cfg->rx_mode->name);
+	if ((size_t)snprintf(args, sizeof(args), "foreign=1%s%s", *cfg->args ? " " : "",
 			     cfg->args) >= sizeof(args))
 		die_usage("--args '%s': too long", cfg->args);
 	cfg->args = args;
@@ -320,6 +350,9 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_SENDER_STATS:
 			src->sender_stats = optarg;
 			break;
+		case OPT_ACCEPT_FOREIGN:
+			cfg->accept_foreign = true;
+			break;
 		case OPT_RCVBUF:
 			if (!parse_u64(optarg, 256, 1u << 30, &v))
 				die_usage("--rcvbuf '%s': expected bytes from 256 to 1073741824",
@@ -390,8 +423,8 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		if (cfg->stats_path && strcmp(cfg->test, "costs"))
 			die_usage("--stats needs --source, or --test costs");
 		*tsv = cfg->stats_path;
-		if (src->sender_stats || src->rcvbuf)
-			die_usage("--sender-stats and --rcvbuf need --source");
+		if (src->sender_stats || src->rcvbuf || cfg->accept_foreign)
+			die_usage("--sender-stats, --rcvbuf and --accept-foreign need --source");
 		if (cfg->rx_cpu >= 0)
 			die_usage("--rx-cpu pins the receive thread: it needs --source");
 		return;
@@ -399,6 +432,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	if (!cfg->count && cfg->duration_s <= 0)
 		die_usage("--source needs --count N or --duration S");
 	mode_knobs(cfg);
+	foreign_knob(cfg);
 	if (!cfg->test_given)
 		cfg->test = cfg->rx_mode->has_driver ? "rx" : "idle";
 	src->count = cfg->count;

@@ -184,6 +184,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	struct virqnet *dev = vm->virqnet;
 	struct rx_counters *c = &dev->c;
 	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5], slat[2];
+	uint64_t fdelivered, flat[3], pkts;
+	bool foreign_ok;
 	uint64_t *g = dev->guest_report;
 	uint64_t gen_sent = 0, gen_errors = 0;
 	uint64_t cpu_user, cpu_sys, halt_poll;
@@ -257,7 +259,18 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		g[RX_REPORT_DELIVERED - RX_REPORT_DELIVERED];
 	exits = st->kst_ok ? kvm[0] : user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO];
 	dur = src->first_ns && src->end_ns > src->first_ns ? (src->end_ns - src->first_ns) / 1e9 : 0;
-	ok = complete && sent == delivered + dropped && overflow_ok;
+	/*
+	 * Foreign datagrams (--accept-foreign, rx_foreign.c): what their sender
+	 * sent is not known here, so the check is that every one that arrived
+	 * went somewhere once: consumed by the guest (its own count), dropped by
+	 * the device, or discarded (another flow's). virqlab's check above does
+	 * not include them; per-packet figures count every datagram consumed.
+	 */
+	fdelivered = g[RX_REPORT_FOREIGN_DELIVERED - RX_REPORT_DELIVERED];
+	foreign_ok = c->foreign == fdelivered + c->foreign_dropped + c->foreign_discarded;
+	pkts = delivered + fdelivered;
+	ok = complete && sent == delivered + dropped && overflow_ok &&
+	     (!dev->accept_foreign || foreign_ok);
 
 	sort_u64(dev->lat_ns, dev->nr_lat);
 	lat[0] = percentile_u64(dev->lat_ns, dev->nr_lat, 50);
@@ -269,6 +282,11 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	sort_u64(dev->send_lat_ns, dev->nr_lat);
 	slat[0] = percentile_u64(dev->send_lat_ns, dev->nr_lat, 50);
 	slat[1] = percentile_u64(dev->send_lat_ns, dev->nr_lat, 99);
+	if (dev->nr_foreign_lat)	/* no array without --accept-foreign */
+		sort_u64(dev->foreign_lat_ns, dev->nr_foreign_lat);
+	flat[0] = percentile_u64(dev->foreign_lat_ns, dev->nr_foreign_lat, 50);
+	flat[1] = percentile_u64(dev->foreign_lat_ns, dev->nr_foreign_lat, 99);
+	flat[2] = dev->nr_foreign_lat ? dev->foreign_lat_ns[dev->nr_foreign_lat - 1] : 0;
 
 	printf("virqnet: mode %s on KVM %s%s%s\n", dev->ops->name,
 	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
@@ -289,6 +307,15 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		       "the socket cannot drop more than never arrived",
 		       gap_minus_overflow > 0 ? "datagrams lost outside the socket" :
 		       "datagrams counted as arrived that the socket dropped");
+	if (dev->accept_foreign)
+		printf("  foreign (no virqlab header) %llu = delivered %llu + dropped %llu + discarded "
+		       "%llu (another flow's); order and integrity not judged, their sender's count "
+		       "unknown here  foreign accounting %s\n", (unsigned long long)c->foreign,
+		       (unsigned long long)fdelivered, (unsigned long long)c->foreign_dropped,
+		       (unsigned long long)c->foreign_discarded, foreign_ok ? "OK" : "MISMATCH");
+	else if (c->foreign)
+		printf("  foreign %llu discarded (no --accept-foreign)\n",
+		       (unsigned long long)c->foreign);
 	printf("  delivered %.0f pps over %.3f s; guest: %llu out of order, %llu duplicate, "
 	       "%llu corrupt\n", per(delivered, 1) / (dur > 0 ? dur : 1), dur,
 	       (unsigned long long)g[RX_REPORT_OUT_OF_ORDER - RX_REPORT_DELIVERED],
@@ -296,8 +323,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	       (unsigned long long)g[RX_REPORT_CORRUPT - RX_REPORT_DELIVERED]);
 	printf("  interrupts raised %llu (%.4f/pkt), suppressed %llu; exits %llu (%.4f/pkt, %s); "
 	       "user-space exits %llu\n", (unsigned long long)c->irqs_raised,
-	       per(c->irqs_raised, delivered), (unsigned long long)c->irqs_suppressed,
-	       (unsigned long long)exits, per(exits, delivered),
+	       per(c->irqs_raised, pkts), (unsigned long long)c->irqs_suppressed,
+	       (unsigned long long)exits, per(exits, pkts),
 	       st->kst_ok ? "KVM stats" : "vmm-mini's own count",
 	       (unsigned long long)(user[EXIT_KIND_IO] + user[EXIT_KIND_MMIO]));
 	if (dev->coalesce_ns)
@@ -313,13 +340,19 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	printf("  latency host rx -> guest consumer: p50 %llu ns, p99 %llu ns, max %llu ns "
 	       "(%llu samples)\n", (unsigned long long)lat[0], (unsigned long long)lat[2],
 	       (unsigned long long)lat[4], (unsigned long long)dev->nr_lat);
+	if (dev->accept_foreign)
+		printf("  latency host rx -> guest consumer, foreign: p50 %llu ns, p99 %llu ns, max "
+		       "%llu ns (%llu samples, %llu log entries unpaired)\n",
+		       (unsigned long long)flat[0], (unsigned long long)flat[1],
+		       (unsigned long long)flat[2], (unsigned long long)dev->nr_foreign_lat,
+		       (unsigned long long)c->foreign_lat_unpaired);
 	printf("  latency sender -> guest consumer: p50 %llu ns, p99 %llu ns; sender stamp after "
 	       "the kernel's %llu; consumed after the host read it %llu (by up to %llu ns)\n",
 	       (unsigned long long)slat[0], (unsigned long long)slat[1],
 	       (unsigned long long)c->send_after_rx, (unsigned long long)c->lat_future,
 	       (unsigned long long)c->lat_future_max_ns);
 	printf("  vmm-mini CPU over the receive window: user %.3f ms, sys %.3f ms (%.0f ns/pkt)",
-	       cpu_user / 1e6, cpu_sys / 1e6, per(cpu_user + cpu_sys, delivered));
+	       cpu_user / 1e6, cpu_sys / 1e6, per(cpu_user + cpu_sys, pkts));
 	if (st->kst_ok && st->halt_poll_ok)
 		printf(", halt polling %.3f ms", halt_poll / 1e6);
 	putchar('\n');
@@ -355,7 +388,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		      "\tgap_minus_overflow\toverflow_check\tcpu_user_ns\tcpu_sys_ns"
 		      "\tcpu_ns_per_pkt\tkvm_halt_poll_ns\tadaptive_up_pps\tadaptive_down_pps"
 		      "\tpoll_switches_up\tpoll_switches_down\tsend_lat_p50_ns\tsend_lat_p99_ns"
-		      "\tsend_after_rx\tlat_future\tlat_future_max_ns\n", f);
+		      "\tsend_after_rx\tlat_future\tlat_future_max_ns\taccept_foreign"
+		      "\tforeign_delivered\tforeign_dropped\tforeign_discarded\tforeign_accounting"
+		      "\tforeign_judged\tforeign_lat_samples\tforeign_lat_p50_ns\tforeign_lat_p99_ns"
+		      "\tforeign_lat_max_ns\tforeign_lat_unpaired\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			dev->ops->name, (unsigned long long)sent,
@@ -380,7 +416,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		}
 		fprintf(f, "\t%.6f\t%.6f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%llu\t%llu\t%s\t%d\t%s\t%d\t%llu\t%u",
-			per(c->irqs_raised, delivered), per(exits, delivered),
+			per(c->irqs_raised, pkts), per(exits, pkts),
 			(unsigned long long)dev->nr_lat, (unsigned long long)lat[0],
 			(unsigned long long)lat[1], (unsigned long long)lat[2],
 			(unsigned long long)lat[3], (unsigned long long)lat[4],
@@ -405,7 +441,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)c->irqs_coalesced, pv_eoi, sent_source,
 			gap_minus_overflow, overflow_ok ? "ok" : "mismatch",
 			(unsigned long long)cpu_user, (unsigned long long)cpu_sys,
-			per(cpu_user + cpu_sys, delivered));
+			per(cpu_user + cpu_sys, pkts));
 		if (st->kst_ok && st->halt_poll_ok)
 			fprintf(f, "\t%llu", (unsigned long long)halt_poll);
 		else
@@ -414,9 +450,19 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)vm->cfg.adaptive_down_pps,
 			(unsigned long long)g[RX_REPORT_POLL_UP - RX_REPORT_DELIVERED],
 			(unsigned long long)g[RX_REPORT_POLL_DOWN - RX_REPORT_DELIVERED]);
-		fprintf(f, "\t%llu\t%llu\t%llu\t%llu\t%llu\n", (unsigned long long)slat[0],
+		fprintf(f, "\t%llu\t%llu\t%llu\t%llu\t%llu", (unsigned long long)slat[0],
 			(unsigned long long)slat[1], (unsigned long long)c->send_after_rx,
 			(unsigned long long)c->lat_future, (unsigned long long)c->lat_future_max_ns);
+		/* Unchecked is "-", never "ok": without --accept-foreign all are discarded. */
+		fprintf(f, "\t%d\t%llu\t%llu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+			dev->accept_foreign, (unsigned long long)fdelivered,
+			(unsigned long long)c->foreign_dropped,
+			(unsigned long long)c->foreign_discarded,
+			!dev->accept_foreign ? "-" : foreign_ok ? "ok" : "mismatch",
+			dev->accept_foreign ? "count_only" : "-",
+			(unsigned long long)dev->nr_foreign_lat, (unsigned long long)flat[0],
+			(unsigned long long)flat[1], (unsigned long long)flat[2],
+			(unsigned long long)c->foreign_lat_unpaired);
 		fclose(f);
 	}
 	return ok;

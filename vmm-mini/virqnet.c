@@ -392,25 +392,41 @@ static void publish(struct virqnet *dev, const struct rx_buf *b, uint32_t len, u
 		dev->ops->notify(dev);
 }
 
+/* What an arrival is: virqlab's, foreign and delivered anyway, or discarded. */
+enum arrival { ARRIVAL_OURS, ARRIVAL_FOREIGN, ARRIVAL_DISCARD };
+
+/*
+ * Not ours. One without virqlab's header goes to the guest with
+ * --accept-foreign (rx_foreign.c); virqlab's of another flow (a stale
+ * generator) never does: the guest would judge it as ours.
+ */
+static enum arrival not_ours(struct virqnet *dev, bool has_header)
+{
+	dev->c.foreign++;
+	if (dev->accept_foreign && !has_header)
+		return ARRIVAL_FOREIGN;
+	dev->c.foreign_discarded++;
+	return ARRIVAL_DISCARD;
+}
+
 /*
  * Sequence accounting from the payload header (copied out first: the guest
  * could change it under us). A seq above the next expected one means the
  * ones between never reached the device: counted as dropped until they turn
  * up late, which moves them back, so sent = delivered + dropped stays exact.
  */
-static bool account(struct virqnet *dev, const void *payload, uint32_t len, uint64_t rx_ns)
+static enum arrival account(struct virqnet *dev, const void *payload, uint32_t len,
+			    uint64_t rx_ns)
 {
 	struct virqlab_payload h;
 
-	if (len < sizeof(h)) {
-		dev->c.foreign++;
-		return false;
-	}
+	if (len < sizeof(h))
+		return not_ours(dev, false);
 	gmem_copy(&h, payload, sizeof(h), "payload.header");
-	if (h.magic != VIRQLAB_PAYLOAD_MAGIC || (dev->flow_known && h.flow != dev->flow)) {
-		dev->c.foreign++;
-		return false;
-	}
+	if (h.magic != VIRQLAB_PAYLOAD_MAGIC)
+		return not_ours(dev, false);
+	if (dev->flow_known && h.flow != dev->flow)
+		return not_ours(dev, true);
 	if (!dev->flow_known) {
 		dev->flow = h.flow;
 		dev->flow_known = true;
@@ -424,7 +440,7 @@ static bool account(struct virqnet *dev, const void *payload, uint32_t len, uint
 			dev->c.drop_seq_gap--;
 	}
 	dev->rx_stamps[h.seq & (dev->seq_slots - 1)] = (struct rx_stamp){ h.seq, rx_ns, h.send_ns };
-	return true;
+	return ARRIVAL_OURS;
 }
 
 static uint64_t realtime_ns(void)
@@ -442,18 +458,34 @@ static void note_sock_drops(struct virqnet *dev, int64_t drops)
 		dev->c.sock_overflow = drops;
 }
 
+/* Publish; a foreign datagram's drops and stamp are its own (rx_foreign.c). */
+static void deliver(struct virqnet *dev, const struct rx_buf *b, uint32_t len, uint64_t rx_ns,
+		    bool foreign)
+{
+	uint64_t published = dev->c.published;
+
+	if (!foreign)
+		dev->c.bytes += len;
+	publish(dev, b, len, rx_ns);
+	if (foreign)
+		rx_foreign_published(dev, len, rx_ns, dev->c.published != published);
+}
+
 /*
  * Receive thread: one finished receive, from here on the device's. The
  * order of the checks is the order of the columns' meaning: an arrival is
  * counted first, then what kind it was (foreign, too big), then where it
  * went (published, discarded by sink, or dropped for want of a buffer).
  * A scratch receive (no guest buffer was free when it was armed) still
- * delivers if buffers came back while it waited.
+ * delivers if buffers came back while it waited. A foreign datagram that is
+ * delivered anyway (--accept-foreign) takes the same way, its drops counted
+ * as its own: virqlab's sent = delivered + dropped never sees it.
  */
 void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch *batch)
 {
 	struct rx_buf *b = &d->buf;
-	uint64_t arrivals, suppressed;
+	uint64_t arrivals, suppressed, *too_big, *ring_full;
+	enum arrival kind;
 	uint32_t len;
 
 	lock(dev);
@@ -472,16 +504,18 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch
 		d->rx_ns = realtime_ns();
 	}
 	dev->c.arrivals++;
-	if (!account(dev, b->data, len < b->cap ? len : b->cap, d->rx_ns)) {
+	kind = account(dev, b->data, len < b->cap ? len : b->cap, d->rx_ns);
+	if (kind == ARRIVAL_DISCARD) {
 		return_buffer(dev, b);
 		goto out;
 	}
+	too_big = kind == ARRIVAL_FOREIGN ? &dev->c.foreign_dropped : &dev->c.drop_too_big;
+	ring_full = kind == ARRIVAL_FOREIGN ? &dev->c.foreign_dropped : &dev->c.drop_ring_full;
 	if (len > b->cap) {
-		dev->c.drop_too_big++;
+		(*too_big)++;
 		return_buffer(dev, b);
 	} else if (b->guest) {
-		dev->c.bytes += len;
-		publish(dev, b, len, d->rx_ns);
+		deliver(dev, b, len, d->rx_ns, kind == ARRIVAL_FOREIGN);
 	} else if (!dev->ops->has_driver) {
 		dev->c.bytes += len;
 		dev->c.sink_delivered++;
@@ -489,15 +523,14 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch
 		const uint8_t *scratch = b->data;
 
 		if (!take_buffer(dev, b)) {
-			dev->c.drop_ring_full++;
+			(*ring_full)++;
 		} else if (len > b->cap) {
-			dev->c.drop_too_big++;
+			(*too_big)++;
 			return_buffer(dev, b);
 		} else {
 			/* Buffers came back while this receive waited: not a drop. */
 			memcpy(b->data, scratch, len);
-			dev->c.bytes += len;
-			publish(dev, b, len, d->rx_ns);
+			deliver(dev, b, len, d->rx_ns, kind == ARRIVAL_FOREIGN);
 		}
 	}
 out:
@@ -558,6 +591,12 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 
 		gmem_copy(&e, &dev->latlog->ent[dev->lat_tail % VIRQNET_LAT_LOG_SIZE], sizeof(e),
 			   "latlog.ent");
+		if (e.seq & VIRQNET_LAT_FOREIGN) {
+			if (dev->tsc_offset_ok)
+				rx_foreign_sample(dev, &e, clock_guest_tsc_to_realtime(a, e.tsc,
+							dev->tsc_offset), now);
+			continue;
+		}
 		s = &dev->rx_stamps[e.seq & (dev->seq_slots - 1)];
 		if (s->seq != e.seq || !s->rx_ns || !dev->tsc_offset_ok)
 			continue;
@@ -738,6 +777,8 @@ void virqnet_destroy(struct virqnet *dev)
 	free(dev->rx_stamps);
 	free(dev->lat_ns);
 	free(dev->send_lat_ns);
+	free(dev->foreign_stamps);
+	free(dev->foreign_lat_ns);
 	free(dev);
 }
 

@@ -59,6 +59,7 @@ int virqnet_init(struct vm *vm, const struct virqnet_mode_ops *ops)
 
 	/* Before any vCPU runs: no other thread can see dev yet. */
 	dev->tsc_offset_ok = vcpu_get_tsc_offset(&vm->vcpus[0], &dev->tsc_offset) == 0;
+	rx_foreign_init(dev, vm->cfg.accept_foreign);
 	vm->virqnet = dev;
 	if (ops->queue)
 		dev->queue = ops->queue->attach(dev, vm);

@@ -16,6 +16,7 @@ FUZZ_SRCS := \
 	vmm-mini/util.c \
 	vmm-mini/ioport.c \
 	vmm-mini/pci.c \
+	vmm-mini/rx_foreign.c \
 	vmm-mini/virqnet.c \
 	vmm-mini/virqnet_modes.c \
 	vmm-mini/virtio_net.c \

@@ -120,6 +120,17 @@ struct virqnet_lat_entry {
 	uint64_t tsc;
 };
 
+/*
+ * A datagram without virqlab's payload header (vmm-mini --accept-foreign, the
+ * guest's foreign=1) has no sequence number: its entry's seq is
+ * VIRQNET_LAT_FOREIGN | len << 32 | n, n its place (mod 2^32) among the foreign
+ * datagrams the guest consumed, len its length. One receive queue delivers
+ * in order, so the device, which numbers them as it publishes them, pairs
+ * entry n with the receive stamp of its n-th, and refuses the pair when the
+ * lengths differ.
+ */
+#define VIRQNET_LAT_FOREIGN	(1ull << 63)
+
 struct virqnet_lat_log {
 	uint32_t head;		/* entries written, free-running */
 	uint32_t pad[15];
@@ -169,6 +180,7 @@ enum virqnet_report_key {
 	RX_REPORT_SHADOW_IRQS,		/* interrupts the platform delivered inside STI's shadow */
 	RX_REPORT_POLL_UP,		/* adaptive: switches from interrupts to polling */
 	RX_REPORT_POLL_DOWN,		/* adaptive: switches back */
+	RX_REPORT_FOREIGN_DELIVERED,	/* foreign=1: datagrams without a virqlab header, counted, not judged */
 	RX_REPORT_END
 };
 

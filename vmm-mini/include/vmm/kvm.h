@@ -119,6 +119,7 @@ struct vm_config {
 	uint64_t adaptive_down_pps;	/* adaptive: stop polling at this rate or below */
 	int rx_cpu, vcpu_cpu;		/* host CPU to pin the thread to, -1 = any */
 	bool test_given;
+	bool accept_foreign;		/* deliver datagrams without virqlab's header too */
 };
 
 /* The KVM implementation underneath us, reported with every figure. */

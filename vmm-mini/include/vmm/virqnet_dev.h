@@ -55,6 +55,11 @@ struct rx_counters {
 	uint64_t send_after_rx;		/* sender's stamp later than the kernel's */
 	uint64_t lat_future;		/* consumed (guest TSC) after we read the entry */
 	uint64_t lat_future_max_ns;	/* by how much, at most */
+	/* Datagrams without a virqlab header (--accept-foreign; rx_foreign.c). */
+	uint64_t foreign_published;	/* accepted and handed to the guest (also in published) */
+	uint64_t foreign_dropped;	/* accepted, then no buffer, too big, or a reset */
+	uint64_t foreign_discarded;	/* not accepted: no --accept-foreign, or another flow */
+	uint64_t foreign_lat_unpaired;	/* log entries with no matching receive stamp */
 };
 
 #define LAT_SEQ_SLOTS (1u << 20)	/* rx timestamps kept per sequence number (KVM runs) */
@@ -91,6 +96,15 @@ struct rx_stamp {
 	uint64_t rx_ns;
 	uint64_t send_ns;	/* the sender's own stamp, from the payload */
 };
+
+/* A foreign datagram the device published, n-th of them (rx_foreign.c). */
+struct rx_foreign_stamp {
+	uint64_t n;
+	uint64_t rx_ns;
+	uint32_t len;
+};
+
+#define FOREIGN_SLOTS (1u << 16)	/* more than the ring, the guest's queue and its log hold */
 
 /*
  * What the device needs from the machine it is plugged into. The KVM VMM's
@@ -215,6 +229,11 @@ struct virqnet {
 	uint64_t nr_lat, max_lat;
 	int64_t tsc_offset;		/* guest TSC = host TSC + offset */
 	bool tsc_offset_ok;
+
+	/* --accept-foreign (rx_foreign.c): publish datagrams without a virqlab header. */
+	bool accept_foreign;
+	struct rx_foreign_stamp *foreign_stamps;	/* [n % FOREIGN_SLOTS] */
+	uint64_t *foreign_lat_ns, nr_foreign_lat;
 };
 
 /*
@@ -268,6 +287,12 @@ uint32_t virqnet_ring_cons(struct virqnet *dev);
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value);
 void virqnet_dump(struct virqnet *dev, const char *why);
 void virqnet_dump_trace(struct virqnet *dev, unsigned int last);
+
+/* Foreign datagrams (rx_foreign.c), called with dev->lock held but init. */
+void rx_foreign_init(struct virqnet *dev, bool accept);
+void rx_foreign_published(struct virqnet *dev, uint32_t len, uint64_t rx_ns, bool ok);
+void rx_foreign_sample(struct virqnet *dev, const struct virqnet_lat_entry *e, int64_t consumed,
+		       int64_t now);
 
 /* Mode hooks' shared pieces (virqnet.c), for virqnet_modes.c. */
 void virqnet_raise_irq(struct virqnet *dev);
