@@ -30,6 +30,7 @@ make
 perl
 procps
 qemu-system-x86
+sockperf
 sqlite3
 systemtap-sdt-dev
 xz-utils

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 71
+plan 81
 
 # expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
@@ -49,7 +49,13 @@ expect_usage "--coalesce-us without --source" "--coalesce-us and --poll-us need 
 expect_usage "--rx-cpu beyond the host's CPUs" "--rx-cpu '1023': not a CPU this process may run on" \
 	--source udp:127.0.0.1:9 --count 1 --rx-cpu 1023
 expect_usage "--vcpu-cpu not a number" "--vcpu-cpu 'x': not a CPU" --vcpu-cpu x
-expect_usage "--rcvbuf without --source" "--sender-stats and --rcvbuf need --source" --rcvbuf 4096
+expect_usage "--rcvbuf without --source" "--sender-stats, --rcvbuf and --accept-foreign need --source" \
+	--rcvbuf 4096
+expect_usage "--accept-foreign without --source" "--accept-foreign need --source" --accept-foreign
+expect_usage "--accept-foreign with sink" "--accept-foreign: --mode sink has no guest consumer" \
+	--source udp:127.0.0.1:9 --duration 1 --mode sink --accept-foreign
+expect_usage "--args foreign=1 by hand" "--args foreign=...: foreign datagrams are delivered with --accept-foreign" \
+	--source udp:127.0.0.1:9 --duration 1 --args foreign=1
 expect_usage "--rcvbuf too small" "--rcvbuf '10': expected bytes from 256" \
 	--source udp:127.0.0.1:9 --count 1 --rcvbuf 10
 expect_usage "--rx-cpu without --source" "--rx-cpu pins the receive thread: it needs --source" \
@@ -68,4 +74,6 @@ like "--list-tests names timer" "^timer$" "$tests"
 help=$("$VMM" --help)
 is "--help exits 0" 0 $?
 like "--help lists exit codes and examples" "124 +--timeout expired" "$help"
+like "--help: --accept-foreign, with an example driven by sockperf" \
+	"--accept-foreign .*sockperf throughput -i 127.0.0.1 -p 9000" "$(printf '%s\n' "$help" | tr '\n' ' ')"
 done_testing
