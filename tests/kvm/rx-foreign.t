@@ -3,7 +3,8 @@
 #
 # Description: traffic from a stock generator, Debian's sockperf (its
 # one-way "throughput" client, which needs no server), through vmm-mini's
-# receive device with --accept-foreign, in inject, mask-direct and virtio.
+# receive device with --accept-foreign, in every mode with a guest consumer:
+# inject, mask-direct, virtio, coalesce, mask-poll and adaptive.
 # Its datagrams carry no virqlab header: every one sockperf says it sent is
 # delivered to the guest at this low rate, counted in foreign_delivered
 # (the guest's count, which must add up with the device's drops and
@@ -34,7 +35,7 @@ if [ "$KVM_WHERE" = sandbox ]; then
 else
 	rate=500 secs=2 dur=8
 fi
-plan 28
+plan 43
 note "kvm: $KVM_WHERE ($(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")); sockperf at $rate/s for $secs s"
 
 # foreign_run MODE SOCKPERF_ARGS [-- UDPGEN_ARGS]: vmm-mini in MODE for $dur s
@@ -77,7 +78,7 @@ foreign_run() {
 	[ -n "$sent" ] || diag "sockperf said: $(cat "$_dir/sockperf.out")"
 }
 
-for mode in inject mask-direct virtio; do
+for mode in inject mask-direct virtio coalesce mask-poll adaptive; do
 	RX_VMM_ARGS=--accept-foreign foreign_run "$mode" "--msg-size 64"
 	is "$mode: exit 0, both accountings ok" "0 ok ok" \
 		"$rx_rc $(col accounting) $(col foreign_accounting)"
