@@ -8,14 +8,28 @@
 # RESULTDIR/targets.txt and printed.
 #
 #   inject's saturation rate  the lowest swept rate where inject's median loss > 0
-#   at that rate              mask-direct irqs/pkt <= 0.01 and exits/pkt <= 0.02
+#   at that rate              irqs/pkt <= 0.01 and exits/pkt <= 0.02, with the
+#                             exits by cause (KVM statistics columns)
 #   highest lossless rate     the highest median delivered pps of a rate where
-#                             every repeat lost nothing; mask-direct's >= 10x
-#                             inject's and >= 0.9x sink's
-#   at 1,000 pps              mask-direct's p99 latency <= inject's
+#                             every repeat lost nothing; >= 10x inject's and
+#                             >= 0.9x sink's
+#   p99 latency               <= inject's at 1,000 pps on an emulated CPU (the
+#                             sandbox), 20,000 elsewhere (issue 16)
 #
-# mask-poll (mask-direct with a polling consumer) and coalesce (inject with
-# interrupt moderation) are reported beside mask-direct, never in its place.
+# Those are the method's targets; every mode but inject and the sink is held
+# to them beside mask-direct (mask-poll and adaptive are variants of the
+# method, coalesce and virtio the conventional alternatives), never in its
+# place. Then each mode against mask-direct, figure by figure: irqs/pkt and
+# exits/pkt at inject's saturation rate, exits/pkt at every rate both ran,
+# the highest lossless rate, p99 at the latency rate; "mask-direct WINS",
+# "LOSES" or "TIES" on the medians, with the ratio, and "ranges overlap"
+# where the repeats' min..max intersect (the ranking is not settled). Last,
+# issue 16's two targets for virtio, the strongest conventional baseline:
+# virtio <= 0.5 exits/pkt at inject's saturation rate (a serious baseline,
+# not a second strawman), and mask-direct's exits/pkt <= virtio's at every
+# rate. Both MISS on the committed runs (results/examples/virtio-baseline-*:
+# virtio pays 2.857 exits/pkt at 2,500 pps on PVM, and mask-direct more
+# than virtio at some rates): the file says so, it never flatters the method.
 
 set -eu
 
@@ -25,8 +39,11 @@ Usage: scripts/rx-targets.sh RESULTDIR
        scripts/rx-targets.sh --help | --version
 
 Print the receive-path targets (MET / MISS, with the figures) for a run of a
-workload that sweeps sink, inject and mask-direct (make bench-rx runs
-workloads/saturation.conf), and write them to RESULTDIR/targets.txt.
+workload that sweeps inject and mask-direct, and any of sink, coalesce,
+virtio, mask-poll and adaptive (make bench-rx runs all seven:
+workloads/saturation.conf): the method's targets, each mode against
+mask-direct (WINS / LOSES / TIES), and virtio's two targets; write them to
+RESULTDIR/targets.txt.
 
 Options:
   -h, --help     this text
@@ -38,6 +55,7 @@ lacks inject or mask-direct rows.
 Examples:
   scripts/rx-targets.sh results/latest
   scripts/rx-targets.sh results/examples/saturation-svm-emulated
+  scripts/rx-targets.sh results/examples/virtio-baseline-pvm
 USAGE
 }
 
@@ -54,6 +72,9 @@ dir=$1
 grep -q '^inject	' "$dir/summary.tsv" && grep -q '^mask-direct	' "$dir/summary.tsv" ||
 	{ echo "rx-targets: $dir: no inject or no mask-direct rows in summary.tsv: nothing to compare" >&2; exit 2; }
 flavour=$(awk -F'\t' '$1 == "kvm_flavour" { print $2 }' "$dir/meta" 2>/dev/null)
+# The latency rate: 1,000 pps on an emulated CPU (meta's emulated, or a
+# *-emulated flavour), 20,000 elsewhere (issue 16).
+emulated=$(awk -F'\t' '$1 == "emulated" { e = $2 } $1 == "kvm_flavour" && $2 ~ /-emulated$/ { e = 1 } END { print e + 0 }' "$dir/meta" 2>/dev/null || echo 0)
 status=$(awk -F'\t' '$1 == "status" { print $2 }' "$dir/meta" 2>/dev/null)
 done_cells=$(awk -F'\t' '$1 == "cells_done" { d = $2 } $1 == "cells" { c = $2 } END { print d "/" c }' "$dir/meta" 2>/dev/null)
 
@@ -87,7 +108,7 @@ breakdown=$(awk -F'\t' -v dir="$dir" '
 	print line "\t-\t" sprintf("%.6f", rest / d)
 }' "$dir/plan.tsv" 2>/dev/null || true)
 
-printf '%s\n' "$breakdown" | awk -F'\t' -v fl="${flavour:-unknown}" -v status="${status:-unknown}" -v done_cells="$done_cells" '
+printf '%s\n' "$breakdown" | awk -F'\t' -v emulated="$emulated" -v fl="${flavour:-unknown}" -v status="${status:-unknown}" -v done_cells="$done_cells" '
 function sortv(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 }
@@ -101,7 +122,7 @@ function median(key, k,    a, i, nn) {
 function verdict(ok) { return ok ? "MET" : "MISS" }
 function rname(r) { return r == 0 ? "max" : r " pps" }
 # The method, and the two alternatives measured against the same targets.
-function judged(m) { return m == "mask-direct" || m == "mask-poll" || m == "coalesce" }
+function judged(m) { return m != "inject" && m != "sink" }
 FILENAME == "-" {
 	if (NF < 4) next
 	key = $1 SUBSEP $2; bn[key]++
@@ -178,16 +199,104 @@ END {
 		if (best["sink"] != "")
 			printf "  %-11s / sink   = %.2f (target >= 0.9): %s\n", m, best[m] / best["sink"], verdict(best[m] >= 0.9 * best["sink"])
 	}
-	if (("inject", 1000) in have && v["inject", 1000, "lat_p99_ns"] != "-") {
+	lr = emulated ? 1000 : 20000
+	if (("inject", lr) in have && v["inject", lr, "lat_p99_ns"] != "-") {
+		if (v["inject", lr, "loss_pct"] != "-" && v["inject", lr, "loss_pct"] > 0)
+			printf "  (inject lost %.2f%% at %d pps: its p99 there includes the queue of a saturated receiver)\n", v["inject", lr, "loss_pct"], lr
 		for (i = 1; i <= nmodes; i++) {
 			m = modes[i]
-			if (!judged(m) || !((m, 1000) in have) || v[m, 1000, "lat_p99_ns"] == "-") continue
-			printf "  %-11s at 1000 pps: p99 %.1f us vs inject %.1f us (target <= inject): %s\n", m, \
-				v[m, 1000, "lat_p99_ns"] / 1000, v["inject", 1000, "lat_p99_ns"] / 1000, \
-				verdict(v[m, 1000, "lat_p99_ns"] + 0 <= v["inject", 1000, "lat_p99_ns"] + 0)
+			if (!judged(m) || !((m, lr) in have) || v[m, lr, "lat_p99_ns"] == "-") continue
+			printf "  %-11s at %d pps: p99 %.1f us vs inject %.1f us (target <= inject): %s\n", m, lr, \
+				v[m, lr, "lat_p99_ns"] / 1000, v["inject", lr, "lat_p99_ns"] / 1000, \
+				verdict(v[m, lr, "lat_p99_ns"] + 0 <= v["inject", lr, "lat_p99_ns"] + 0)
 		}
 	} else {
-		print "  no inject cells at 1000 pps: the latency target cannot be judged"
+		printf "  no inject cells at %d pps: the latency target cannot be judged\n", lr
 	}
-}' - "$dir/summary.tsv" > "$dir/targets.txt"
+
+	# Every other mode against the method, figure by figure.
+	md = "mask-direct"
+	print "  each mode against mask-direct (medians; WINS/LOSES says how mask-direct fares; \"ranges overlap\": the min..max of the repeats intersect, so the ranking is not settled):"
+	for (i = 1; i <= nmodes; i++) {
+		m = modes[i]
+		if (m == md) continue
+		tag = m == "sink" ? " (the ceiling: no guest work)" : ""
+		if (sat != "") {
+			against(m, sat, "irqs_per_pkt", "irqs/pkt", tag)
+			against(m, sat, "exits_per_pkt", "exits/pkt", tag)
+		}
+		# exits/pkt at every rate both ran
+		fewer = more = same = ""
+		for (j = 1; j <= nr[m]; j++) {
+			r = rates[m, j]
+			if (!((md, r) in have) || v[m, r, "exits_per_pkt"] == "-" || v[md, r, "exits_per_pkt"] == "-") continue
+			d = v[md, r, "exits_per_pkt"] - v[m, r, "exits_per_pkt"]
+			x = r == 0 ? "max" : r
+			if (d < 0) fewer = fewer (fewer == "" ? " " : ", ") x
+			else if (d > 0) more = more (more == "" ? " " : ", ") x
+			else same = same (same == "" ? " " : ", ") x
+		}
+		printf "  %-11s exits/pkt at every rate both ran (pps): mask-direct fewer at%s; more at%s%s\n", m, \
+			fewer == "" ? " none" : fewer, more == "" ? " none" : more, same == "" ? "" : "; as many at" same
+		if (best[m] == "" || best[md] == "")
+			printf "  %-11s highest lossless: %s vs mask-direct %s: not judged (no lossless rate)\n", m, \
+				best[m] == "" ? "none" : sprintf("%.0f pps", best[m]), best[md] == "" ? "none" : sprintf("%.0f pps", best[md])
+		else {
+			w = best[md] + 0 > best[m] + 0 ? "WINS" : best[md] + 0 < best[m] + 0 ? "LOSES" : "TIES"
+			printf "  %-11s highest lossless: %.0f pps vs mask-direct %.0f pps: mask-direct %s (mask-direct / %s = %s)%s\n", m, \
+				best[m], best[md], w, m, ratio(best[md] / best[m]), \
+				(bestr[m] == 0 && bestr[md] == 0) ? "; both lossless at max: the generator set both rates" : ""
+		}
+		if (m == "sink")
+			printf "  %-11s p99: none (no guest consumer)\n", m
+		else if ((m, lr) in have && (md, lr) in have && v[m, lr, "lat_p99_ns"] != "-" && v[md, lr, "lat_p99_ns"] != "-")
+			against(m, lr, "lat_p99_ns", "p99 (us)", "")
+		else
+			printf "  %-11s p99 at %d pps: no cells of both there\n", m, lr
+	}
+
+	# The two targets of issue 16 for the strongest conventional baseline.
+	if (!("virtio" in seen)) {
+		print "  no virtio cells: the virtio targets cannot be judged"
+	} else {
+		if (sat == "")
+			print "  virtio at the saturation rate of inject: no saturation rate in this sweep, not judged"
+		else if (!(("virtio", sat) in have) || v["virtio", sat, "exits_per_pkt"] == "-")
+			printf "  virtio at the saturation rate of inject (%s): no cells, not judged\n", rname(sat)
+		else
+			printf "  virtio at the saturation rate of inject (%s): exits/pkt %.4f (target <= 0.5, a serious baseline, not a second strawman): %s\n", \
+				rname(sat), v["virtio", sat, "exits_per_pkt"], verdict(v["virtio", sat, "exits_per_pkt"] <= 0.5)
+		worse = ""; n = 0
+		for (j = 1; j <= nr["virtio"]; j++) {
+			r = rates["virtio", j]
+			if (!((md, r) in have) || v[md, r, "exits_per_pkt"] == "-" || v["virtio", r, "exits_per_pkt"] == "-") continue
+			n++
+			if (v[md, r, "exits_per_pkt"] > v["virtio", r, "exits_per_pkt"])
+				worse = worse sprintf("%s%s %.4f vs %.4f", worse == "" ? "" : ", ", rname(r), v[md, r, "exits_per_pkt"], v["virtio", r, "exits_per_pkt"])
+		}
+		if (!n)
+			print "  mask-direct exits/pkt <= those of virtio at every rate: no rate where both ran, not judged"
+		else
+			printf "  mask-direct exits/pkt <= those of virtio at every rate (%d rates): %s%s\n", n, verdict(worse == ""), \
+				worse == "" ? "" : " (mask-direct more at " worse ")"
+	}
+}
+# ratio(X): two decimals, or two significant digits below 0.01 (not 0.00).
+function ratio(x) { return x >= 0.01 ? sprintf("%.2f", x) : sprintf("%.2g", x) }
+# against(M, RATE, COL, LABEL, TAG): one figure of M beside that of mask-direct, lower better.
+function against(m, r, col, label, tag,    a, b, overlap, repeated, w, scale, f) {
+	if (!((m, r) in have) || !(("mask-direct", r) in have) || v[m, r, col] == "-" || v["mask-direct", r, col] == "-") {
+		printf "  %-11s %s at %s: no cells of both there\n", m, label, rname(r)
+		return
+	}
+	a = v["mask-direct", r, col] + 0; b = v[m, r, col] + 0
+	scale = col == "lat_p99_ns" ? 1000 : 1
+	w = a < b ? "WINS" : a > b ? "LOSES" : "TIES"
+	overlap = v["mask-direct", r, col "_min"] + 0 <= v[m, r, col "_max"] + 0 && v[m, r, col "_min"] + 0 <= v["mask-direct", r, col "_max"] + 0
+	repeated = v[m, r, "n"] > 1 || v["mask-direct", r, "n"] > 1
+	f = scale == 1 ? "%.4f" : "%.1f"
+	printf "  %-11s %s at %s: " f " vs mask-direct " f ": mask-direct %s (mask-direct / %s = %s)%s%s\n", m, label, rname(r), \
+		b / scale, a / scale, w, m, b ? ratio(a / b) : "-", overlap && repeated && w != "TIES" ? "; ranges overlap" : "", tag
+}
+' - "$dir/summary.tsv" > "$dir/targets.txt"
 cat "$dir/targets.txt"
