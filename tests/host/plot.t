@@ -21,7 +21,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 require_tool gnuplot
 
 figures="irqs-per-pkt exits-per-pkt delivered latency-p99 latency-cdf latency-ccdf"
-plan 44
+plan 45
 t=$BUILD/tmp/plot-t.$$
 rm -rf "$t"
 trap 'rm -rf "$t"' EXIT
@@ -81,10 +81,13 @@ okabe="#000000 #E69F00 #56B4E9 #009E73 #0072B2 #D55E00 #CC79A7"
 cols=$(sed -n 's/^set linetype [0-9]* lc rgb "\(#[0-9A-F]*\)".*/\1/p' "$t/plots/irqs-per-pkt.gp")
 bad=$(for c in $cols; do case " $okabe " in *" $c "*) ;; *) echo "$c" ;; esac; done)
 is "every colour is one of Okabe-Ito's, not its yellow ($(echo $cols))" "" "$bad"
-is "... six line types, each its own colour" 6 "$(printf '%s\n' $cols | sort -u | wc -l)"
-# modelt() as the .gp files define it: mask-poll must not be drawn like sink.
-lts=$(gnuplot -e "$(grep '^modelt' "$t/plots/irqs-per-pkt.gp"); print modelt(\"inject\"), modelt(\"mask-direct\"), modelt(\"mask-poll\"), modelt(\"sink\"), modelt(\"coalesce\"), modelt(\"other\")" 2>&1)
-is "line types: inject, mask-direct, mask-poll, sink, coalesce, another each their own" "1 2 4 3 5 6" "$lts"
+is "... seven line types for the seven modes, each its own colour" 7 \
+	"$(sed -n 's/^set linetype \([1-7]\) lc rgb "\(#[0-9A-F]*\)".*/\2/p' "$t/plots/irqs-per-pkt.gp" | sort -u | wc -l)"
+like "... an eighth, any other mode, dashed" '^set linetype 8 lc rgb "#[0-9A-F]*" lw 2 dt 2 ' "$(cat "$t/plots/irqs-per-pkt.gp")"
+# modelt() as the .gp files define it: mask-poll must not be drawn like sink,
+# nor virtio and adaptive like each other.
+lts=$(gnuplot -e "$(grep '^modelt' "$t/plots/irqs-per-pkt.gp"); print modelt(\"inject\"), modelt(\"mask-direct\"), modelt(\"mask-poll\"), modelt(\"sink\"), modelt(\"coalesce\"), modelt(\"virtio\"), modelt(\"adaptive\"), modelt(\"other\")" 2>&1)
+is "line types: inject, mask-direct, mask-poll, sink, coalesce, virtio, adaptive, another each their own" "1 2 4 3 5 6 7 8" "$lts"
 
 like "axes carry units" 'packets/s' "$(cat "$t/plots/delivered.gp")"
 like "the subtitle: git revision (dirty marked), flavour, date" \

@@ -14,8 +14,11 @@ set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
 set linetype 3 lc rgb "#000000" lw 2 pt 9 ps 0.9   # sink: black
 set linetype 4 lc rgb "#009E73" lw 2 pt 13 ps 0.9  # mask-poll: bluish green
 set linetype 5 lc rgb "#E69F00" lw 2 pt 11 ps 0.9  # coalesce: orange
-set linetype 6 lc rgb "#CC79A7" lw 2 pt 3 ps 0.9   # any other mode: reddish purple
-modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : (m eq "sink" ? 3 : 6))))
+set linetype 6 lc rgb "#56B4E9" lw 2 pt 15 ps 0.9  # virtio: sky blue
+set linetype 7 lc rgb "#CC79A7" lw 2 pt 12 ps 0.9  # adaptive: reddish purple
+# Seven modes take the seven colours (yellow left out): any other is dashed.
+set linetype 8 lc rgb "#000000" lw 2 dt 2 pt 3 ps 0.9 # any other mode: black, dashed
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : (m eq "sink" ? 3 : (m eq "virtio" ? 6 : (m eq "adaptive" ? 7 : 8))))))
 set grid
 set key below noenhanced
 set datafile missing "-"
