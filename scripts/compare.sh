@@ -193,6 +193,13 @@ while [ $i -le $nruns ]; do
 			elif [ -z "$(workload_facts "$d" "$bf")" ]; then keys="$d/workload.conf does not parse"; fi
 		done
 		why="workload $bh ($(meta_get "$bd" workload)) vs $nh ($(meta_get "$nd" workload))${keys:+: $keys}"
+		# The committed baseline ran an earlier version of the same workload
+		# file (workloads/default.conf gained virtio, issue 16): say so, and
+		# how to get a reference again, rather than only "incomparable".
+		_w=$(meta_get "$bd" workload)
+		if [ "$baseline" = 1 ] && [ -n "$_w" ] && [ "$_w" = "$(meta_get "$nd" workload)" ]; then
+			why="$why; $bd ran an earlier workloads/$_w.conf (at $(rev_of "$bd")): accept a run of the current one as the reference (scripts/history.sh accept RUN) or re-make the baseline (results/README.md, \"Baselines\")"
+		fi
 	fi
 	if [ -n "$why" ]; then
 		[ "$nruns" -eq 1 ] || why="$why in $nd"

@@ -3,7 +3,7 @@
 #
 # demo.sh - the main job (make demo): the guest self-test suite, the
 # primitive-cost table, and a short receive comparison (sink, inject,
-# mask-direct across load: workloads/default.conf through
+# virtio, mask-direct across load: workloads/default.conf through
 # scripts/run-experiment.sh), on real KVM. Where /dev/kvm is missing,
 # everything runs inside the SVM sandbox and the first line says so: those
 # figures come from an emulated CPU, not hardware. Ends with the summary

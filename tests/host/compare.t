@@ -18,7 +18,7 @@
 cd "$VIRQLAB_ROOT" || exit 1
 require_tool jq
 
-plan 98
+plan 104
 t=$BUILD/tmp/compare-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -255,6 +255,17 @@ usage_error "--baseline, no baseline of that flavour" \
 	"^compare: no baseline for flavour synthetic: results/baseline/ holds .*pvm" scripts/compare.sh --baseline "$t/synthetic"
 cmp_ --baseline "$t/dirty"
 like "--baseline, a pvm run: compared with results/baseline/pvm ($rc)" "^# compare BASE results/baseline/pvm\$" "$out"
+# A run of a later version of the baseline's own workload file (a mode
+# added, as default.conf gained virtio): incomparable, and --baseline says
+# that the baseline is of an earlier file and how to get a reference again.
+copy newer
+sed -i 's/^modes = .*/& coalesce/' "$t/newer/workload.conf"
+usage_error "--baseline, a later default.conf: the baseline named as earlier, the remedies given" \
+	"^compare: incomparable: workload [0-9a-f]{12} \(default\) vs [0-9a-f]{12} \(default\): modes differ; results/baseline/pvm ran an earlier workloads/default\.conf \(at c08a5f6\): accept a run of the current one as the reference \(scripts/history\.sh accept RUN\) or re-make the baseline \(results/README\.md, \"Baselines\"\) \(--force to compare anyway\)\$" \
+	scripts/compare.sh --baseline "$t/newer"
+usage_error "... without --baseline, the same runs: incomparable, no remedy text" \
+	"^compare: incomparable: workload [0-9a-f]{12} \(default\) vs [0-9a-f]{12} \(default\): modes differ \(--force to compare anyway\)\$" \
+	scripts/compare.sh "$B" "$t/newer"
 
 rm -rf "$t"
 done_testing
