@@ -189,6 +189,17 @@ END {
 		if (best[modes[i]] != "" && bestr[modes[i]] == 0) atmax = atmax (atmax == "" ? "" : ", ") modes[i]
 	if (atmax != "")
 		print "  (lossless even at max: " atmax "; there the generator, not the receiver, set the rate)"
+	# A sweep without max (rate 0) bounds the lossless rate from above: a mode
+	# lossless at the top of it may well hold more (make demo, default.conf).
+	attop = ""
+	for (i = 1; i <= nmodes; i++) {
+		m = modes[i]; top[m] = ""
+		for (j = 1; j <= nr[m]; j++)
+			if (rates[m, j] == 0 || top[m] == "" || (top[m] != 0 && rates[m, j] + 0 > top[m] + 0)) top[m] = rates[m, j]
+		if (best[m] != "" && top[m] != 0 && bestr[m] == top[m]) attop = attop (attop == "" ? "" : ", ") m " (" top[m] " pps)"
+	}
+	if (attop != "")
+		print "  (lossless at the top of the sweep: " attop "; the sweep, not the receiver, bounds these)"
 	if (best["inject"] == "")
 		print "  inject lost packets in some repeat at every swept rate: the ratios to inject cannot be judged (sweep lower)"
 	for (i = 1; i <= nmodes; i++) {
@@ -243,9 +254,13 @@ END {
 				best[m] == "" ? "none" : sprintf("%.0f pps", best[m]), best[md] == "" ? "none" : sprintf("%.0f pps", best[md])
 		else {
 			w = best[md] + 0 > best[m] + 0 ? "WINS" : best[md] + 0 < best[m] + 0 ? "LOSES" : "TIES"
+			# Both lossless at one offered rate, the top of the sweep: what they
+			# delivered differs only by the generator, no ranking.
+			if (bestr[m] == top[m] && bestr[md] == top[md] && top[m] != 0 && top[m] == top[md]) w = "NOT RANKED"
 			printf "  %-11s highest lossless: %.0f pps vs mask-direct %.0f pps: mask-direct %s (mask-direct / %s = %s)%s\n", m, \
 				best[m], best[md], w, m, ratio(best[md] / best[m]), \
-				(bestr[m] == 0 && bestr[md] == 0) ? "; both lossless at max: the generator set both rates" : ""
+				(bestr[m] == 0 && bestr[md] == 0) ? "; both lossless at max: the generator set both rates" : \
+				(bestr[m] == top[m] && bestr[md] == top[md]) ? "; both lossless at the top of the sweep: neither capacity is measured" : ""
 		}
 		if (m == "sink")
 			printf "  %-11s p99: none (no guest consumer)\n", m

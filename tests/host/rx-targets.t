@@ -18,7 +18,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$VIRQLAB_ROOT" || exit 1
-plan 38
+plan 40
 
 t=$BUILD/tmp/rx-targets-t.$$
 rm -rf "$t"
@@ -126,6 +126,15 @@ out=$(scripts/rx-targets.sh "$t/v")
 like "natively the latency rate is 20,000 pps: no inject cells there, said" \
 	"^  no inject cells at 20000 pps: the latency target cannot be judged\$" "$out"
 is "... and no p99 at 1000 pps is judged" "" "$(printf '%s\n' "$out" | grep 'p99.* at 1000 pps')"
+# A sweep without max (as default.conf): the lossless rate is bounded by
+# its top rate, 2000 pps here, which sink, mask-direct, virtio and adaptive
+# all held: said, and not ranked.
+grep -v '^[a-z-]*	0	' "$t/v/summary.tsv" > "$t/s" && mv "$t/s" "$t/v/summary.tsv"
+out=$(scripts/rx-targets.sh "$t/v")
+like "no max in the sweep: who was lossless at its top is said" \
+	"^  \(lossless at the top of the sweep: sink \(2000 pps\), mask-direct \(2000 pps\), .*virtio \(2000 pps\), adaptive \(2000 pps\); the sweep, not the receiver, bounds these\)\$" "$out"
+like "... and two modes lossless there are not ranked" \
+	"^  virtio      highest lossless: 2001 pps vs mask-direct 2001 pps: mask-direct NOT RANKED \(mask-direct / virtio = 1\.00\); both lossless at the top of the sweep: neither capacity is measured\$" "$out"
 # No virtio in the run: its targets are said to be unjudged, not MET.
 grep -v '^virtio' "$t/v/summary.tsv" > "$t/s" && mv "$t/s" "$t/v/summary.tsv"
 like "no virtio rows: its targets cannot be judged" "^  no virtio cells: the virtio targets cannot be judged\$" \

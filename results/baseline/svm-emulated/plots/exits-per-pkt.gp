@@ -7,7 +7,7 @@ if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
 if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
 if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
 if (fmt ne "") set output "exits-per-pkt.".fmt
-set title "default: exits per delivered packet\ngit a65f3f6, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-12-01" noenhanced
+set title "default: exits per delivered packet\ngit a413872, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-12-01" noenhanced
 # Okabe-Ito colours, one point shape per mode (safe in grey, too).
 set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
 set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
@@ -29,8 +29,8 @@ set xrange [211.686:4723.97]
 set logscale x
 set xtics (250, 500, 1000, 2000, 4000)
 set format x "%.7g"
-set yrange [0.257392:6.43161]
+set yrange [0.294661:7.01478]
 set logscale y
 set ytics (0.5, 5, 2, 1)
 set format y "%.7g"
-plot for [m in "inject mask-direct"] m.".dat" using 1:($8 > 0 ? $8 / 1 : NaN):($9 / 1):($10 / 1) with yerrorlines lt modelt(m) title m
+plot for [m in "inject virtio mask-direct"] m.".dat" using 1:($8 > 0 ? $8 / 1 : NaN):($9 / 1):($10 / 1) with yerrorlines lt modelt(m) title m

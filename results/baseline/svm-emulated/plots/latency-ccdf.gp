@@ -7,7 +7,7 @@ if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
 if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
 if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
 if (fmt ne "") set output "latency-ccdf.".fmt
-set title "default: latency tail (CCDF)\ngit a65f3f6, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-12-01" noenhanced
+set title "default: latency tail (CCDF)\ngit a413872, KVM svm-emulated, QEMU TCG CPU version 2.5+, host vm, 2026-12-01" noenhanced
 # Okabe-Ito colours, one point shape per mode (safe in grey, too).
 set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
 set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
@@ -25,11 +25,11 @@ set datafile missing "-"
 set xlabel "latency, host receive to guest consumer (microseconds)"
 set ylabel "fraction of packets slower than x"
 set key title "all ok repeats pooled"
-set xrange [100.289:2.12497e+06]
+set xrange [101.022:2.53499e+06]
 set logscale x
 set xtics (1000, 10000, 100000, 1e+06)
 set format x "%.7g"
 set yrange [4.44e-05:1]
 set logscale y
 set format y "%.7g"
-plot "ccdf-inject-500.dat" using 1:2 with lines lt modelt("inject") dt 1 title "inject at 500 pps (n=15000)", "ccdf-mask-direct-500.dat" using 1:2 with lines lt modelt("mask-direct") dt 1 title "mask-direct at 500 pps (n=15000)", "ccdf-inject-4000.dat" using 1:2 with lines lt modelt("inject") dt 2 title "inject at 4000 pps (n=7214)", "ccdf-mask-direct-4000.dat" using 1:2 with lines lt modelt("mask-direct") dt 2 title "mask-direct at 4000 pps (n=15000)"
+plot "ccdf-inject-500.dat" using 1:2 with lines lt modelt("inject") dt 1 title "inject at 500 pps (n=15000)", "ccdf-virtio-500.dat" using 1:2 with lines lt modelt("virtio") dt 1 title "virtio at 500 pps (n=15000)", "ccdf-mask-direct-500.dat" using 1:2 with lines lt modelt("mask-direct") dt 1 title "mask-direct at 500 pps (n=15000)", "ccdf-inject-4000.dat" using 1:2 with lines lt modelt("inject") dt 2 title "inject at 4000 pps (n=6952)", "ccdf-virtio-4000.dat" using 1:2 with lines lt modelt("virtio") dt 2 title "virtio at 4000 pps (n=15000)", "ccdf-mask-direct-4000.dat" using 1:2 with lines lt modelt("mask-direct") dt 2 title "mask-direct at 4000 pps (n=15000)"
