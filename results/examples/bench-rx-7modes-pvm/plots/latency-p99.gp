@@ -1,0 +1,36 @@
+# latency-p99.gp: p99 latency, host receive to guest consumer. Written by scripts/plot.sh from ../summary.tsv;
+# every path is relative to this folder: cd here, then gnuplot latency-p99.gp
+# draws latency-p99.png; -e 'fmt="svg"' or "pdf" for the others, -e 'fmt=""'
+# to keep a terminal and output set by an earlier -e.
+if (!exists("fmt")) fmt = "png"
+if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
+if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
+if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
+if (fmt ne "") set output "latency-p99.".fmt
+set title "saturation: p99 latency, host receive to guest consumer\ngit e87aed2, KVM pvm, Intel(R) Xeon(R) Processor, host vm, 2026-12-01" noenhanced
+# Okabe-Ito colours, one point shape per mode (safe in grey, too).
+set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
+set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
+set linetype 3 lc rgb "#000000" lw 2 pt 9 ps 0.9   # sink: black
+set linetype 4 lc rgb "#009E73" lw 2 pt 13 ps 0.9  # mask-poll: bluish green
+set linetype 5 lc rgb "#E69F00" lw 2 pt 11 ps 0.9  # coalesce: orange
+set linetype 6 lc rgb "#56B4E9" lw 2 pt 15 ps 0.9  # virtio: sky blue
+set linetype 7 lc rgb "#CC79A7" lw 2 pt 12 ps 0.9  # adaptive: reddish purple
+# Seven modes take the seven colours (yellow left out): any other is dashed.
+set linetype 8 lc rgb "#000000" lw 2 dt 2 pt 3 ps 0.9 # any other mode: black, dashed
+modelt(m) = m eq "inject" ? 1 : (m eq "mask-direct" ? 2 : (m eq "mask-poll" ? 4 : (m eq "coalesce" ? 5 : (m eq "sink" ? 3 : (m eq "virtio" ? 6 : (m eq "adaptive" ? 7 : 8))))))
+set grid
+set key below noenhanced
+set datafile missing "-"
+set xlabel "offered rate (packets/s); rate 0 = as fast as possible, at the rate achieved"
+set ylabel "p99 latency (microseconds)"
+set key title "points: median; bars: min..max of 3 repeats"
+set xrange [1868.56:428137]
+set logscale x
+set xtics (2500, 5000, 10000, 20000, 40000, 80000, 160000, 320000)
+set format x "%.7g"
+set yrange [729.945:4.63166e+06]
+set logscale y
+set ytics (1000, 10000, 100000, 1e+06)
+set format y "%.7g"
+plot for [m in "inject coalesce virtio mask-direct mask-poll adaptive"] m.".dat" using 1:($11 > 0 ? $11 / 1000 : NaN):($12 / 1000):($13 / 1000) with yerrorlines lt modelt(m) title m
