@@ -25,4 +25,23 @@ read -r up _ < /proc/uptime
 echo "virqlab-linux-guest: init reached: kernel $(uname -r) uptime ${up}s"
 # The marker went out through the tty layer, interrupt-driven (printk polls).
 grep ttyS /proc/interrupts
+# virqlab.rx=1 on the command line (vmm-mini --kernel --source): bring up
+# virtio_net with a fixed address and run the receiver until the link goes
+# down (the end of vmm-mini's run). The frames vmm-mini writes are
+# 52:54:00:76:71:02 / 10.0.2.2 -> 52:54:00:76:71:01 / 10.0.2.15, UDP port 9
+# (vmm-mini/virtio_net.c); the MAC is the device's (VIRTIO_NET_F_MAC).
+case " $(cat /proc/cmdline) " in
+*" virqlab.rx=1 "*)
+	while read -r m; do
+		insmod "/lib/modules/$m.ko" || echo "virqlab-linux-guest: insmod $m failed"
+	done < /lib/modules/order
+	ip link set lo up
+	ip addr add 10.0.2.15/24 dev eth0
+	ip link set eth0 up
+	ip link show eth0
+	ip addr show eth0
+	/bin/virqlab-rx 9 || echo "virqlab-linux-guest: virqlab-rx failed"
+	grep -E 'virtio|CPU' /proc/interrupts
+	;;
+esac
 reboot -f

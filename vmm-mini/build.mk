@@ -13,6 +13,7 @@ VMM_SRCS := \
 	vmm-mini/kvm.c \
 	vmm-mini/kvm_stats.c \
 	vmm-mini/linux_boot.c \
+	vmm-mini/linux_rx.c \
 	vmm-mini/loader.c \
 	vmm-mini/main.c \
 	vmm-mini/mptable.c \

@@ -48,6 +48,9 @@ static const char usage_head[] =
 "  --append CMDLINE  its command line; default, for vmm-mini's devices:\n"
 "                    '" LINUX_APPEND_1 "\n"
 "                    " LINUX_APPEND_2 "'\n"
+"                    and with --source (--mode virtio) " LINUX_APPEND_RX ":\n"
+"                    its virtio_net receives into a UDP socket that the\n"
+"                    initramfs's virqlab-rx reads, checks and reports\n"
 "\nReceive path (see README.md, \"The receive path: inject versus mask-direct\"):\n"
 "  --source udp:ADDR:PORT  receive real UDP datagrams there into the guest's\n"
 "                    virqnet device (io_uring, kernel timestamps); runs the\n"
@@ -395,16 +398,20 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
 	if (!cfg->kernel_path && (cfg->initrd_path || cfg->append))
 		die_usage("--initrd and --append need --kernel");
-	if (cfg->kernel_path && (cfg->guest_path || cfg->test_given || cfg->source || *cfg->args ||
-				 list_tests))
-		die_usage("--kernel boots Linux: --guest, --test, --args, --source and --list-tests "
-			  "are for the virqlab guest");
+	if (cfg->kernel_path && (cfg->guest_path || cfg->test_given || *cfg->args || list_tests))
+		die_usage("--kernel boots Linux: --guest, --test, --args and --list-tests are for the "
+			  "virqlab guest");
+	/* Linux receives with its stock virtio_net: the one device model it has a driver for. */
+	if (cfg->kernel_path && cfg->source && strcmp(cfg->mode, "virtio"))
+		die_usage("--kernel --source: --mode %s: a Linux guest receives with --mode virtio "
+			  "(its virtio_net driver)", cfg->mode);
 	/* APs would wait for Linux's INIT-SIPI-SIPI; no test has booted one yet. */
 	if (cfg->kernel_path && cfg->nr_vcpus != 1)
 		die_usage("--kernel: --vcpus %u: a Linux guest boots on one vCPU for now",
 			  cfg->nr_vcpus);
 	if (cfg->kernel_path && !cfg->append)
-		cfg->append = LINUX_DEFAULT_APPEND;
+		cfg->append = cfg->source ? LINUX_DEFAULT_APPEND " " LINUX_APPEND_RX :
+					      LINUX_DEFAULT_APPEND;
 	if (!cfg->guest_path)
 		cfg->guest_path = default_guest();
 	cfg->rx_mode = virqnet_mode_find(cfg->mode);
@@ -555,6 +562,8 @@ int main(int argc, char **argv)
 	}
 	if (vm.cfg.source) {
 		virqnet_init(&vm, vm.cfg.rx_mode);
+		if (vm.cfg.kernel_path)
+			linux_rx__init(&vm);
 		rx_stats_init(&vm);
 		rx_source_open(&src);
 	}

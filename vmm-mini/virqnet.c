@@ -691,6 +691,8 @@ bool virqnet_ready(struct virqnet *dev)
 		ready = dev->ops->queue->ready(dev);	/* the log is optional */
 	else
 		ready = dev->enabled || !dev->ops->has_driver;
+	if (dev->hold_ready)
+		ready = false;	/* linux_rx.c: not before the guest's socket exists */
 	unlock(dev);
 	return ready;
 }

@@ -45,6 +45,19 @@
 #define VIRQLAB_PORT_MSI_DOORBELL	0x1008	/* outl: VIRQLAB_DOORBELL() */
 
 /*
+ * The Linux guest's receiver (guest-linux/virqlab-rx.c, a ring-3 program with
+ * ioperm) reports to vmm-mini (vmm-mini/linux_rx.c) on three dword ports:
+ * outl(key, REPORT); outl(low 32 bits, +4); outl(high 32 bits, +8) commits.
+ * Keys are enum virqnet_report_key, and LINUX_RX_READY (value 0): its socket
+ * is bound, the receive window may open. Its consumption log is a struct
+ * virqnet_lat_log at LINUX_LATLOG_GPA, in the e820-reserved low 1 MiB that
+ * Linux never allocates (and /dev/mem lets root map, STRICT_DEVMEM or not).
+ */
+#define VIRQLAB_PORT_LINUX_REPORT	0x1010
+#define VIRQLAB_LINUX_RX_READY		0x1
+#define VIRQLAB_LINUX_LATLOG_GPA	0xd0000ULL
+
+/*
  * Under QEMU (boot_info.vmm == VIRQLAB_VMM_QEMU) there is no ucall port: the
  * guest prints what vmm-mini would and ends the run itself through
  * isa-debug-exit, which exits QEMU with (value << 1) | 1. The values avoid 0,

@@ -23,6 +23,8 @@ struct vm;
 #define LINUX_APPEND_1	"console=ttyS0 earlyprintk=serial acpi=off pci=conf1 reboot=k"
 #define LINUX_APPEND_2	"panic=-1 i8042.nokbd i8042.noaux"
 #define LINUX_DEFAULT_APPEND LINUX_APPEND_1 " " LINUX_APPEND_2
+/* --source: /init brings up virtio_net and runs the receiver (linux-guest-init.sh). */
+#define LINUX_APPEND_RX	"virqlab.rx=1"
 
 /* linux_boot.c */
 void linux_check(struct vm *vm);		/* validate, before /dev/kvm */
@@ -44,5 +46,8 @@ void rtc__init(struct vm *vm);
 
 /* i8042.c */
 void i8042__init(struct vm *vm);
+
+/* linux_rx.c: the Linux guest's receiver reports (--kernel --source) */
+void linux_rx__init(struct vm *vm);
 
 #endif

@@ -224,6 +224,7 @@ struct virqnet {
 	uint32_t seq_slots;
 	uint64_t guest_report[RX_REPORT_NR];
 	uint32_t guest_reported;	/* bit per key received */
+	bool hold_ready;		/* a Linux guest's receiver has not said it is bound yet */
 	uint64_t *lat_ns;		/* latency samples */
 	uint64_t *send_lat_ns;		/* the same packets from the sender's stamp */
 	uint64_t nr_lat, max_lat;
