@@ -7,7 +7,7 @@ if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
 if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
 if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
 if (fmt ne "") set output "delivered.".fmt
-set title "default: delivered vs offered rate\ngit c08a5f6, KVM pvm, Intel(R) Xeon(R) Processor, host vm, 2026-12-01" noenhanced
+set title "default: delivered vs offered rate\ngit 160feb4, KVM pvm, Intel(R) Xeon(R) Processor, host vm, 2026-12-01" noenhanced
 # Okabe-Ito colours, one point shape per mode (safe in grey, too).
 set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
 set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
@@ -25,13 +25,13 @@ set datafile missing "-"
 set xlabel "offered rate (packets/s, as udpgen achieved it)"
 set ylabel "delivered rate (packets/s)"
 set key title "points: median; bars: min..max of 3 repeats"
-set xrange [768.106:105736]
+set xrange [759.791:126727]
 set logscale x
 set xtics (1000, 2500, 5000, 10000, 20000, 40000, 80000)
 set format x "%.7g"
-set yrange [768.106:105736]
+set yrange [759.791:126727]
 set logscale y
 set ytics (5000, 2000, 1000, 50000, 20000, 10000, 100000)
 set format y "%.7g"
-plot for [m in "sink inject mask-direct"] m.".dat" using 17:2:3:4 with yerrorlines lt modelt(m) title m, \
+plot for [m in "sink inject virtio mask-direct"] m.".dat" using 17:2:3:4 with yerrorlines lt modelt(m) title m, \
      x with lines dt 2 lw 1 lc "gray50" title "offered (no loss)"

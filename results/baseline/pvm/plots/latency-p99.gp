@@ -7,7 +7,7 @@ if (fmt eq "png") set terminal pngcairo size 960,560 font ",10" noenhanced
 if (fmt eq "svg") set terminal svg size 960,560 dynamic font ",10" noenhanced
 if (fmt eq "pdf") set terminal pdfcairo size 6.4in,3.7in font ",9" noenhanced
 if (fmt ne "") set output "latency-p99.".fmt
-set title "default: p99 latency, host receive to guest consumer\ngit c08a5f6, KVM pvm, Intel(R) Xeon(R) Processor, host vm, 2026-12-01" noenhanced
+set title "default: p99 latency, host receive to guest consumer\ngit 160feb4, KVM pvm, Intel(R) Xeon(R) Processor, host vm, 2026-12-01" noenhanced
 # Okabe-Ito colours, one point shape per mode (safe in grey, too).
 set linetype 1 lc rgb "#D55E00" lw 2 pt 7 ps 0.9   # inject: vermillion
 set linetype 2 lc rgb "#0072B2" lw 2 pt 5 ps 0.9   # mask-direct: blue
@@ -29,8 +29,8 @@ set xrange [768.8:104063]
 set logscale x
 set xtics (1000, 2500, 5000, 10000, 20000, 40000, 80000)
 set format x "%.7g"
-set yrange [66.9785:1.17419e+06]
+set yrange [332.803:2.49175e+06]
 set logscale y
-set ytics (100, 1000, 10000, 100000, 1e+06)
+set ytics (1000, 10000, 100000, 1e+06)
 set format y "%.7g"
-plot for [m in "inject mask-direct"] m.".dat" using 1:($11 > 0 ? $11 / 1000 : NaN):($12 / 1000):($13 / 1000) with yerrorlines lt modelt(m) title m
+plot for [m in "inject virtio mask-direct"] m.".dat" using 1:($11 > 0 ? $11 / 1000 : NaN):($12 / 1000):($13 / 1000) with yerrorlines lt modelt(m) title m
