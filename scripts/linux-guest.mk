@@ -2,7 +2,7 @@
 # The Linux guest vmm-mini --kernel boots: Debian's kernel package (the
 # sandbox's, fetched by scripts/sandbox-fetch.sh, never installed), a
 # busybox initramfs with the package's virtio-net modules, and the guest's
-# receiver (guest-linux/virqlab-rx.c, static). Built, never committed.
+# receiver (guest-kernel-patch/linux/virqlab-rx.c, static). Built, never committed.
 # Included by the top-level Makefile.
 
 LINUX_GUEST_DIR := $(BUILD)/linux-guest
@@ -13,7 +13,7 @@ LINUX_GUEST_INPUTS := \
 
 # Static: the initramfs has no libc. The same payload and report ABI headers
 # as vmm-mini and the virqlab guest.
-$(LINUX_GUEST_RX): guest-linux/virqlab-rx.c vmm-mini/include/uapi/virqlab_abi.h \
+$(LINUX_GUEST_RX): guest-kernel-patch/linux/virqlab-rx.c vmm-mini/include/uapi/virqlab_abi.h \
 		vmm-mini/include/uapi/virqlab_payload.h vmm-mini/include/uapi/virqnet.h
 	$(quiet) CC $@
 	$(Q)mkdir -p $(dir $@)

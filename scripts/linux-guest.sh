@@ -9,7 +9,7 @@
 # has it) and scripts/linux-guest-init.sh as /init, the virtio-net modules
 # of the same package (virtio_net and what it needs, under /lib/modules:
 # Debian builds them as modules) and, with --rx, the receiver program
-# (guest-linux/virqlab-rx.c, static) as /bin/virqlab-rx. Nothing here is
+# (guest-kernel-patch/linux/virqlab-rx.c, static) as /bin/virqlab-rx. Nothing here is
 # committed; `make linux-guest` runs this.
 
 set -eu

@@ -5,7 +5,7 @@
 # with its own virtio_net driver: PCI finds vmm-mini's virtio-net device at
 # 00:01.0 (configuration mechanism #1, pci=conf1), virtio_net binds with
 # MSI-X, eth0 comes up with the fixed address the frames carry, and the
-# initramfs receiver (guest-linux/virqlab-rx.c) reads a UDP socket. udpgen
+# initramfs receiver (guest-kernel-patch/linux/virqlab-rx.c) reads a UDP socket. udpgen
 # sends RX_COUNT (default 10,000) packets at a low rate: every one arrives
 # exactly once, intact and in order, in the guest's socket (the guest's own
 # verification, reported through vmm-mini's port and validated there); the
