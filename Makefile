@@ -56,7 +56,7 @@ include tests/fuzz/build.mk
 -include scripts/sandbox.mk
 -include scripts/linux-guest.mk
 
-all: $(BUILD)/guest.elf $(BUILD)/tests/fuzz-replay $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
+all: $(BUILD)/guest.elf $(FUZZ_REPLAYS) $(BUILD)/tests/unit $(BUILD)/udpgen $(BUILD)/udprecv $(BUILD)/vmm-mini $(BUILD)/vmm-mini-asan $(BUILD)/virqstat
 
 $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $@
@@ -99,8 +99,8 @@ bench-linux-boot: all linux-guest
 	$(Q)scripts/bench-linux-boot.sh
 
 # The device model under libFuzzer: FUZZ_RUNS executions (default 10^6), at most
-# FUZZ_SECONDS; new interesting inputs are merged into tests/fuzz-corpus/.
-fuzz: deps $(BUILD)/tests/fuzz-virqnet
+# FUZZ_SECONDS, each harness; new interesting inputs are merged into tests/fuzz-corpus/NAME/.
+fuzz: deps $(FUZZ_BINS)
 	$(Q)scripts/fuzz.sh
 
 bench-rx: all

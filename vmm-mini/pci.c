@@ -166,6 +166,15 @@ void pci__register(struct pci_dev *pdev, unsigned int slot)
 	pthread_mutex_unlock(&bus.lock);
 }
 
+/* Take a function off the bus (the fuzz harness plugs in a fresh one per input). */
+void pci__unregister(struct pci_dev *pdev)
+{
+	pthread_mutex_lock(&bus.lock);
+	if (pdev->slot < PCI_SLOTS && bus.slot[pdev->slot] == pdev)
+		bus.slot[pdev->slot] = NULL;
+	pthread_mutex_unlock(&bus.lock);
+}
+
 /* Only a VM with a PCI device gets the configuration ports at all. */
 void pci__init(struct vm *vm)
 {

@@ -35,18 +35,7 @@
 #include "vmm/virqnet_dev.h"
 #include "vmm/virtio.h"
 
-#define BOUNCE_SIZE	(VIRQLAB_PAYLOAD_MAX + 64)
-
-struct virtio_net {
-	struct virtio_pci vp;
-	struct virqnet *q;
-	uint16_t link;			/* virtio_net_config.status */
-	uint32_t gen;			/* bumped on every reset: stale receives are dropped */
-	uint16_t stash[VIRTIO_NET_QUEUE_MAX];	/* chains taken, returned unused */
-	uint32_t nr_stash;
-	uint8_t *bounce;		/* [queue_max][BOUNCE_SIZE] */
-	uint64_t tx_dropped;
-};
+_Static_assert(VIRTIO_NET_BOUNCE_SIZE == VIRQLAB_PAYLOAD_MAX + 64, "a bounce buffer takes any payload");
 
 static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x76, 0x71, 0x01 };
 static const uint8_t host_mac[6] = { 0x52, 0x54, 0x00, 0x76, 0x71, 0x02 };
@@ -170,10 +159,13 @@ static bool vnet_lend(struct virqnet *dev, struct rx_buf *b)
 		b->data = (uint8_t *)c->seg[0].iov_base + VIRTIO_NET_RX_PREFIX;
 		b->cap = c->seg[0].iov_len - VIRTIO_NET_RX_PREFIX;
 	} else {
-		b->data = n->bounce + (size_t)head * BOUNCE_SIZE;
+		/* Most drivers post one descriptor per buffer: only the others pay for a bounce. */
+		if (!n->bounce[head] && !(n->bounce[head] = malloc(VIRTIO_NET_BOUNCE_SIZE)))
+			die("out of memory for a virtio-net bounce buffer");
+		b->data = n->bounce[head];
 		b->cap = c->total > VIRTIO_NET_RX_PREFIX ? c->total - VIRTIO_NET_RX_PREFIX : 0;
-		if (b->cap > BOUNCE_SIZE)
-			b->cap = BOUNCE_SIZE;
+		if (b->cap > VIRTIO_NET_BOUNCE_SIZE)
+			b->cap = VIRTIO_NET_BOUNCE_SIZE;
 	}
 	b->id = head;
 	b->gen = n->gen;
@@ -270,7 +262,7 @@ static void vnet_publish(struct virqnet *dev, const struct rx_buf *b, uint32_t l
 	build_prefix(prefix, len);
 	scatter(c, prefix, sizeof(prefix), 0);
 	if (!in_place(c))
-		scatter(c, n->bounce + (size_t)b->id * BOUNCE_SIZE, len, sizeof(prefix));
+		scatter(c, n->bounce[b->id], len, sizeof(prefix));
 	dev->c.published++;
 	if (virtq_push(rxq(n), b->id, sizeof(prefix) + len, event_idx(n)))
 		vnet_raise(n, rxq(n)->msix_vector);
@@ -297,7 +289,8 @@ static bool vnet_drained(struct virqnet *dev)
 
 	if (!virtio_pci_live(&n->vp) || !vq->enabled || vq->broken || !event_idx(n))
 		return true;
-	return __atomic_load_n(&vq->avail->ring[vq->size], __ATOMIC_ACQUIRE) == vq->used_idx;
+	return gmem_load(&vq->avail->ring[vq->size], __ATOMIC_ACQUIRE, "avail.used_event") ==
+	       vq->used_idx;
 }
 
 /* The run is over: link down, and a configuration interrupt to say so. */
@@ -324,9 +317,10 @@ static void vnet_dump(struct virqnet *dev, const char *why)
 	pr_warn("virtio-net: %s: status 0x%x, rx queue size %u enabled %d broken %d, last_avail %u, "
 		"avail idx %u, used idx %u, used_event %u, kicks %llu; tx dropped %llu; irqs raised "
 		"%llu, suppressed %llu", why, n->vp.status, vq->size, vq->enabled, vq->broken,
-		vq->last_avail, vq->enabled ? __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) : 0,
-		vq->used_idx, vq->enabled ? __atomic_load_n(&vq->avail->ring[vq->size],
-							     __ATOMIC_ACQUIRE) : 0,
+		vq->last_avail,
+		vq->enabled ? gmem_load(&vq->avail->idx, __ATOMIC_ACQUIRE, "avail.idx") : 0,
+		vq->used_idx, vq->enabled ? gmem_load(&vq->avail->ring[vq->size], __ATOMIC_ACQUIRE,
+					      "avail.used_event") : 0,
 		(unsigned long long)vq->kicks, (unsigned long long)n->tx_dropped,
 		(unsigned long long)dev->c.irqs_raised, (unsigned long long)dev->c.irqs_suppressed);
 }
@@ -339,11 +333,23 @@ static void *vnet_attach(struct virqnet *dev, struct vm *vm)
 	if (!n)
 		die("out of memory");
 	n->q = dev;
-	n->bounce = calloc(VIRTIO_NET_QUEUE_MAX, BOUNCE_SIZE);
-	if (!n->bounce)
-		die("out of memory for virtio-net bounce buffers");
 	virtio_pci_init(&n->vp, vm, &dev->host, &vnet_ops, n, &dev->lock);
 	return n;
+}
+
+void virtio_net_detach(struct virqnet *dev)
+{
+	struct virtio_net *n = dev->queue;
+
+	if (!n)
+		return;
+	pci__unregister(&n->vp.pdev);
+	for (int q = 0; q < VIRTIO_NET_NR_QUEUES; q++)
+		virtq_reset(&n->vp.vq[q]);
+	for (int h = 0; h < VIRTIO_NET_QUEUE_MAX; h++)
+		free(n->bounce[h]);
+	free(n);
+	dev->queue = NULL;
 }
 
 const struct virqnet_queue_ops virtio_net_queue = {

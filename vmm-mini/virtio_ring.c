@@ -102,13 +102,14 @@ static void vq_broken(struct virtq *vq, struct virtio_pci *vp)
  * receive queue (2.7.5.1: the device MUST NOT write a read-only one) or
  * device-readable for a transmit queue, no indirect table
  * (VIRTIO_F_INDIRECT_DESC is not offered), next within the table, no loop
- * (2.7.5.2 forbids them: a chain longer than the queue is one), each
- * buffer in guest RAM.
+ * (2.7.5.2: a chain that revisits a descriptor; caught before the second
+ * fetch), each buffer in guest RAM (addr + len checked without overflow
+ * by gpa_to_hva).
  */
 static int walk_chain(struct virtq *vq, struct virtio_pci *vp, uint16_t head, bool writes,
 		      struct vq_chain *c)
 {
-	uint16_t i = head;
+	uint16_t i = head, walked[VQ_MAX_SEGS];
 
 	c->nseg = 0;
 	c->total = 0;
@@ -117,11 +118,22 @@ static int walk_chain(struct virtq *vq, struct virtio_pci *vp, uint16_t head, bo
 		void *hva;
 
 		if (n == vq->size || n == VQ_MAX_SEGS) {
-			virtio_pci_error(vp, "chain at head %u: more than %u descriptors (a loop?)",
-					 head, n);
+			virtio_pci_error(vp, "chain at head %u: more than %u descriptors", head, n);
 			return -1;
 		}
-		memcpy(&d, &vq->desc[i], sizeof(d));	/* one read of the driver's copy */
+		/*
+		 * A loop is caught where it closes, before the descriptor is
+		 * read again: each is fetched once per chain (a second copy
+		 * could differ from the one checked).
+		 */
+		for (unsigned int j = 0; j < n; j++)
+			if (walked[j] == i) {
+				virtio_pci_error(vp, "chain at head %u: descriptor %u twice (a loop)",
+						 head, i);
+				return -1;
+			}
+		walked[n] = i;
+		gmem_copy(&d, &vq->desc[i], sizeof(d), "desc");	/* one read of the driver's copy */
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			virtio_pci_error(vp, "descriptor %u: INDIRECT, which was not negotiated", i);
 			return -1;
@@ -169,13 +181,15 @@ int virtq_pop(struct virtq *vq, struct virtio_pci *vp, bool event_idx, bool devi
 	uint16_t avail, head;
 	struct vq_chain *c;
 
+	virqnet_fetch_scope();
 	if (!vq->enabled || vq->broken)
 		return -1;
-	avail = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	avail = gmem_load(&vq->avail->idx, __ATOMIC_ACQUIRE, "avail.idx");
 	if (avail == vq->last_avail && event_idx && !vq->device_polls) {
 		__atomic_store_n(avail_event(vq), vq->last_avail, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		avail = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+		/* A second look, which supersedes the first entirely. */
+		avail = gmem_load(&vq->avail->idx, __ATOMIC_ACQUIRE, "avail.idx after avail_event");
 	}
 	if (avail == vq->last_avail)
 		return -1;
@@ -185,7 +199,8 @@ int virtq_pop(struct virtq *vq, struct virtio_pci *vp, bool event_idx, bool devi
 		vq_broken(vq, vp);
 		return -1;
 	}
-	head = __atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)], __ATOMIC_RELAXED);
+	head = gmem_load(&vq->avail->ring[vq->last_avail & (vq->size - 1)], __ATOMIC_RELAXED,
+			 "avail.ring");
 	if (head >= vq->size) {
 		virtio_pci_error(vp, "available ring entry %u: head %u beyond queue size %u",
 				 vq->last_avail, head, vq->size);
@@ -232,9 +247,9 @@ bool virtq_push(struct virtq *vq, uint16_t head, uint32_t len, bool event_idx)
 	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!event_idx)
-		return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
+		return !(gmem_load(&vq->avail->flags, __ATOMIC_RELAXED, "avail.flags") &
 			 VIRTQ_AVAIL_F_NO_INTERRUPT);
-	ev = __atomic_load_n(used_event(vq), __ATOMIC_RELAXED);
+	ev = gmem_load(used_event(vq), __ATOMIC_RELAXED, "avail.used_event");
 	vq->signalled_used = vq->used_idx;
 	vq->signalled_valid = true;
 	return !valid || virtq_need_event(ev, vq->used_idx, old);

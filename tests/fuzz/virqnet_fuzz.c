@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "uapi/virqlab_payload.h"
 #include "vmm/clock.h"
 #include "vmm/util.h"
@@ -41,35 +42,6 @@ const char *prog_name = "virqnet-fuzz";
 #define SCRATCH_SIZE	(VIRQLAB_PAYLOAD_MAX + 64)
 #define MAX_OPS		512
 #define IRQ_HANDLE	7
-
-/* The program: bytes taken in order; an exhausted input reads zeros. */
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t u8(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t u16(struct input *in)
-{
-	return u8(in) | (uint16_t)u8(in) << 8;
-}
-
-static uint32_t u32(struct input *in)
-{
-	return u16(in) | (uint32_t)u16(in) << 16;
-}
-
-static uint64_t u64(struct input *in)
-{
-	return u32(in) | (uint64_t)u32(in) << 32;
-}
 
 struct slot {
 	bool busy;
@@ -92,43 +64,7 @@ static uint8_t ram_buf[RAM_SIZE] __attribute__((aligned(4096)));
 
 static void fail(const char *what)
 {
-	fprintf(stderr, "virqnet-fuzz: %s\n", what);
-	abort();
-}
-
-/* ---- double fetches --------------------------------------------------- */
-
-/*
- * The fields fetched during the current operation, hashed by address: a
- * reclaim may read the whole 4096-entry latency log in one call.
- */
-#define FETCH_SLOTS 16384
-
-static struct fetch {
-	const void *p;
-	const char *field;
-	uint32_t gen;
-} fetches[FETCH_SLOTS];
-static uint32_t fetch_gen = 1;
-
-void virqnet_fetch_hook(const void *p, unsigned long len, const char *field)
-{
-	uint32_t h = (uint32_t)(((uintptr_t)p >> 2) * 2654435761u) % FETCH_SLOTS;
-
-	for (uint32_t i = 0; i < FETCH_SLOTS; i++, h = (h + 1) % FETCH_SLOTS) {
-		struct fetch *f = &fetches[h];
-
-		if (f->gen != fetch_gen) {
-			*f = (struct fetch){ p, field, fetch_gen };
-			return;
-		}
-		if (f->p == p && !strcmp(f->field, field)) {
-			fprintf(stderr, "virqnet-fuzz: double fetch of %s at %p (%lu bytes) in one "
-				"call into the device\n", field, p, len);
-			abort();
-		}
-	}
-	fail("more guest fetches in one call than the table holds");
+	fuzz_fail("%s", what);
 }
 
 /* ---- the host the device is plugged into ------------------------------ */
@@ -414,7 +350,7 @@ static void step(struct machine *m, struct input *in)
 	uint64_t x;
 	uint32_t y, z;
 
-	fetch_gen++;		/* one call into the device per operation */
+	fuzz_fetch_begin();	/* one call into the device per operation */
 	switch (op % 17) {
 	case 0: mmio(m, in, true); break;
 	case 1: mmio(m, in, false); break;

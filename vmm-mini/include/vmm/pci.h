@@ -55,6 +55,7 @@ struct pci_dev {
 
 void pci__init(struct vm *vm);
 void pci__register(struct pci_dev *pdev, unsigned int slot);
+void pci__unregister(struct pci_dev *pdev);
 /* A BAR's address as programmed now (memory decoding on or off). */
 uint64_t pci_bar_addr(const struct pci_dev *pdev, int bar);
 /* Access a BAR as a memory access would (the virtio PCI_CFG window). */

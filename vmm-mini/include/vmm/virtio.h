@@ -52,6 +52,19 @@ struct virtq {
 	uint64_t kicks;		/* driver notifications (2.7.13.4) */
 };
 
+/*
+ * A fresh look at guest memory begins (taking one chain): nothing fetched
+ * before it is used after it, so the fuzz build's double-fetch check
+ * (virqnet_fetch_hook, vmm/virqnet_dev.h) starts over. A notification that
+ * takes every chain made available reads avail.idx once per chain, each
+ * value checked on its own; that is not a double fetch.
+ */
+#ifdef VIRQNET_FUZZ
+void virqnet_fetch_scope(void);
+#else
+#define virqnet_fetch_scope() ((void)0)
+#endif
+
 /* virtio_ring.c: 2.7 Split Virtqueues, device side. */
 int virtq_enable(struct virtq *vq, struct virtio_pci *vp);
 void virtq_reset(struct virtq *vq);
@@ -110,11 +123,31 @@ void virtio_pci_error(struct virtio_pci *vp, const char *fmt, ...)
 void virtio_pci_needs_reset(struct virtio_pci *vp);
 
 /*
+ * The network device's state (virtio_net.c), in the header so that the
+ * fuzz harness (tests/fuzz/virtio_fuzz.c) can check its invariants: every
+ * chain the device holds is stashed or lent, exactly once.
+ */
+#define VIRTIO_NET_BOUNCE_SIZE	(9000 + 64)	/* VIRQLAB_PAYLOAD_MAX + 64 */
+
+struct virtio_net {
+	struct virtio_pci vp;
+	struct virqnet *q;
+	uint16_t link;			/* virtio_net_config.status */
+	uint32_t gen;			/* bumped on every reset: stale receives are dropped */
+	uint16_t stash[VIRTIO_NET_QUEUE_MAX];	/* chains taken, returned unused */
+	uint32_t nr_stash;
+	uint8_t *bounce[VIRTIO_NET_QUEUE_MAX];	/* by head, VIRTIO_NET_BOUNCE_SIZE each, made when first needed */
+	uint64_t tx_dropped;
+};
+
+/*
  * virtio_net.c: 5.1 Network Device, the receive queue behind vmm-mini's
  * source: the virtio mode's queue hooks (vmm/virqnet_dev.h) and its end of
  * run. The hooks run with the receive device's lock held.
  */
 extern const struct virqnet_queue_ops virtio_net_queue;
 void virtio_net_finish(struct virqnet *dev);
+/* Unplug it and free it (the fuzz harness makes one device per input). */
+void virtio_net_detach(struct virqnet *dev);
 
 #endif
