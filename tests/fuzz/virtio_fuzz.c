@@ -710,6 +710,7 @@ static void step(struct machine *m, struct input *in)
 	struct slot *s = &m->slots[(op >> 5) % NR_SLOTS];
 	uint64_t x;
 
+	fuzz_fetch_begin();	/* and again after every call into the device: settle() */
 	if (trace)
 		fprintf(stderr, "op %u (%u)\n", op % 20, op);
 	switch (op % 20) {
