@@ -87,7 +87,8 @@ struct machine {
 	uint16_t used_idx;
 	bool enabled;
 	uint64_t published;
-	const void *used_ok[2];		/* the used rings allowed so far */
+	const void *used_ok[2];		/* the used ring last allowed, per queue, */
+	uint16_t used_ok_size[2];	/* and its size */
 	uint32_t steps;
 };
 
@@ -277,9 +278,10 @@ static void check_exit(struct machine *m)
 		    !v->size || (v->size & (v->size - 1)))
 			fuzz_fail("queue %d enabled with a part outside guest RAM or size %u", q,
 				  v->size);
-		if (m->used_ok[q] != v->used || !okmap[(uint8_t *)v->used - ram + VIRTQ_USED_BYTES(v->size) - 1]) {
+		if (m->used_ok[q] != v->used || m->used_ok_size[q] != v->size) {
 			allow(m, v->used, VIRTQ_USED_BYTES(v->size));
 			m->used_ok[q] = v->used;
+			m->used_ok_size[q] = v->size;
 		}
 	}
 	m->chains = vq->chains;
