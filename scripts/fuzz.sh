@@ -71,7 +71,8 @@ harnesses=${FUZZ_HARNESSES:-virqnet virtio}
 rc_all=0
 for h in $harnesses; do
 	[ -x "$BUILD/tests/fuzz-$h" ] ||
-		{ echo "fuzz.sh: $BUILD/tests/fuzz-$h: not built (make $BUILD/tests/fuzz-$h: needs clang's libFuzzer)" >&2; exit 3; }
+		{ echo "fuzz.sh: $BUILD/tests/fuzz-$h: not built (make: needs clang's libFuzzer)" >&2
+		  exit 3; }
 done
 for h in $harnesses; do
 	bin=$BUILD/tests/fuzz-$h corpus=tests/fuzz-corpus/$h work=$BUILD/fuzz-work/$h
@@ -92,7 +93,8 @@ for h in $harnesses; do
 	after=$(ls "$corpus" | wc -l)
 
 	grep -E '^Done [0-9]+ runs' "$log" | tail -1
-	echo "fuzz: $h: ${execs:-0} executions in $((t1 - t0)) s, $crashes crashes (exit $rc); $corpus: $after inputs ($((after - before)) new)"
+	echo "fuzz: $h: ${execs:-0} executions in $((t1 - t0)) s, $crashes crashes (exit $rc);" \
+		"$corpus: $after inputs ($((after - before)) new)"
 	if [ "$rc" != 0 ] || [ "$crashes" != 0 ]; then
 		echo "fuzz.sh: $h: a finding: $(grep -m1 -E 'ERROR|-fuzz:|SUMMARY' "$log"); inputs in $art/" >&2
 		rc_all=1

@@ -35,7 +35,8 @@
 #include "vmm/virqnet_dev.h"
 #include "vmm/virtio.h"
 
-_Static_assert(VIRTIO_NET_BOUNCE_SIZE == VIRQLAB_PAYLOAD_MAX + 64, "a bounce buffer takes any payload");
+_Static_assert(VIRTIO_NET_BOUNCE_SIZE == VIRQLAB_PAYLOAD_MAX + 64,
+	       "a bounce buffer takes any payload");
 
 static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x76, 0x71, 0x01 };
 static const uint8_t host_mac[6] = { 0x52, 0x54, 0x00, 0x76, 0x71, 0x02 };

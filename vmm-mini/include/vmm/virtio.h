@@ -136,7 +136,8 @@ struct virtio_net {
 	uint32_t gen;			/* bumped on every reset: stale receives are dropped */
 	uint16_t stash[VIRTIO_NET_QUEUE_MAX];	/* chains taken, returned unused */
 	uint32_t nr_stash;
-	uint8_t *bounce[VIRTIO_NET_QUEUE_MAX];	/* by head, VIRTIO_NET_BOUNCE_SIZE each, made when first needed */
+	/* by head, VIRTIO_NET_BOUNCE_SIZE each, made when first needed */
+	uint8_t *bounce[VIRTIO_NET_QUEUE_MAX];
 	uint64_t tx_dropped;
 };
 
