@@ -26,21 +26,32 @@ check_in_one_sandbox() {
 	124|125) ;;
 	*) rm -f "$_cs_log"; return "${_cs_rc:-1}" ;;
 	esac
-	# The files prove finished: "[hh:mm:ss] tests/kvm/F.t .. ok" or a verdict
-	# on the lines after its name. The last one named did not finish.
-	_cs_failed=0 _cs_again=
-	_cs_last=$(grep -o '^\[[0-9:]*\] [^ ]*\.t ' "$_cs_log" | tail -1 | cut -d' ' -f2)
+	# prove runs the files in order and names each with its verdict as it
+	# ends ("[hh:mm:ss] F.t .. ok", or its name then Dubious/Failed lines).
+	# The first file without a finished line is the one the sandbox took
+	# with it; it and the rest run again.
+	_cs_failed=0 _cs_again= _cs_lost=
 	for _cs_t; do
-		if [ "$_cs_t" = "$_cs_last" ] || ! grep -q "^\[[0-9:]*\] $_cs_t " "$_cs_log"; then
+		if [ -n "$_cs_again" ] || ! cs_finished "$_cs_t" "$_cs_log"; then
 			_cs_again="$_cs_again $_cs_t"
+			_cs_lost=${_cs_lost:-$_cs_t}
 		elif ! grep -Eq "^\[[0-9:]*\] $_cs_t \.+ (ok|skipped)" "$_cs_log"; then
 			_cs_failed=1
 		fi
 	done
 	rm -f "$_cs_log"
-	echo "check: the sandbox stopped (exit $_cs_rc) during $_cs_last; once more, one sandbox each:$_cs_again"
+	echo "check: the sandbox stopped (exit $_cs_rc) during $_cs_lost; once more, one sandbox each:$_cs_again"
 	# shellcheck disable=SC2086
 	VIRQLAB_FORCE_SANDBOX=1 prove --timer --exec "$VIRQLAB_ROOT/scripts/lib/run-one.sh" $_cs_again ||
 		_cs_failed=1
 	return "$_cs_failed"
+}
+
+# cs_finished TEST.t LOG: prove's LOG has TEST.t's verdict: its line says ok
+# or skipped, or a Dubious/Failed line follows it.
+cs_finished() {
+	awk -v t="$1" 'index($0, "] " t " ") { named = 1; if ($0 ~ / (ok|skipped)/) done = 1; next }
+		named && /^(Dubious|Failed)/ { done = 1 }
+		named && /^\[[0-9:]*\] / { named = 0 }
+		END { exit !done }' "$2"
 }
