@@ -87,13 +87,25 @@ echo \$? > "$work/gen.rc"
 wait \$vmm
 echo \$? > "$work/vmm.rc"
 EOF
-case "$where" in
-native*) sh "$work/run.sh" ;;
-*) "$VIRQLAB_ROOT/scripts/sandbox.sh" --timeout 800 sh "$work/run.sh" ;;
-esac
-is "the run ran (sandbox or native shell exit)" 0 "$?"
-
 . "$VIRQLAB_ROOT/tests/lib/rx.sh"
+run_once() {
+	case "$where" in
+	native*) sh "$work/run.sh" ;;
+	*) "$VIRQLAB_ROOT/scripts/sandbox.sh" --timeout 800 sh "$work/run.sh" ;;
+	esac
+}
+# A run the sandbox stood still during (and revived) measures the stall: its
+# idle timer ends the receive window early. Once more, as rx_run does.
+stalls=$(rx_stalls)
+run_once
+run_rc=$?
+if [ "$(rx_stalls)" != "$stalls" ]; then
+	note "the sandbox stalled during the run (build/sandbox-froze-*.txt): once more"
+	run_once
+	run_rc=$?
+fi
+is "the run ran (sandbox or native shell exit)" 0 "$run_rc"
+
 rx_stats=$work/stats.tsv
 log=$(cat "$work/vmm.out" 2>/dev/null)
 is "vmm-mini exits 0 (accounting held, the guest rebooted)" 0 "$(cat "$work/vmm.rc" 2>/dev/null)"
@@ -103,8 +115,10 @@ is "udpgen exits 0" 0 "$(cat "$work/gen.rc" 2>/dev/null)"
 like "Linux: PCI found the virtio-net function at 00:01.0" \
 	'pci 0000:00:01\.0: \[1af4:1041\] type 00 class 0x020000' "$log"
 like "Linux: virtio_net bound it, eth0 is up" '^2: eth0: <([A-Z_-]+,)*UP(,[A-Z_-]+)*>' "$log"
-like "Linux: eth0's carrier came up (VIRTIO_NET_F_STATUS: link up)" \
-	'ADDRCONF\(NETDEV_CHANGE\): eth0: link becomes ready' "$log"
+# LOWER_UP is the carrier (IFF_LOWER_UP); the ADDRCONF "link becomes ready"
+# line appears only when the carrier comes after the link is set up.
+like "Linux: eth0's carrier is up (VIRTIO_NET_F_STATUS: link up; LOWER_UP)" \
+	'^2: eth0: <([A-Z_-]+,)*LOWER_UP(,[A-Z_-]+)*>' "$log"
 like "Linux: eth0 has the device's MAC (VIRTIO_NET_F_MAC)" '^ +link/ether 52:54:00:76:71:01 ' "$log"
 like "Linux: eth0 has the fixed address" '^ +inet 10\.0\.2\.15/24 .*eth0' "$log"
 like "Linux: the receive queue's interrupt is an MSI-X vector" \
