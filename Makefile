@@ -95,6 +95,9 @@ bench-costs: all
 bench-probes: all
 	$(Q)scripts/bench-probes.sh
 
+bench-queues: all
+	$(Q)scripts/bench-queues.sh
+
 bench-linux-boot: all linux-guest
 	$(Q)scripts/bench-linux-boot.sh
 
@@ -126,4 +129,4 @@ plots:
 ab:
 	$(Q)scripts/ab.sh --workload '$(or $(WORKLOAD),smoke)' $(if $(OUT),--out '$(OUT)') -- '$(A)' '$(B)'
 
-.PHONY: ab bench bench-costs bench-linux-boot bench-probes bench-rx fuzz plots regress
+.PHONY: ab bench bench-costs bench-linux-boot bench-probes bench-queues bench-rx fuzz plots regress

@@ -29,6 +29,7 @@ VMM_SRCS := \
 	vmm-mini/virqnet.c \
 	vmm-mini/virqnet_kvm.c \
 	vmm-mini/virqnet_modes.c \
+	vmm-mini/virqnet_rss.c \
 	vmm-mini/virtio_net.c \
 	vmm-mini/virtio_pci.c \
 	vmm-mini/virtio_ring.c
@@ -55,7 +56,8 @@ $(BUILD)/vmm-mini-asan: $(VMM_ASAN_OBJS)
 
 # C unit tests of the host-side pieces (TAP via tests/lib/tap.h).
 $(BUILD)/tests/unit: $(BUILD)/obj/tests/host/unit.o $(BUILD)/obj/vmm-mini/clock.o \
-		$(BUILD)/obj/vmm-mini/err.o $(BUILD)/obj/vmm-mini/util.o
+		$(BUILD)/obj/vmm-mini/err.o $(BUILD)/obj/vmm-mini/util.o \
+		$(BUILD)/obj/vmm-mini/virqnet_rss.o
 	$(quiet) LD $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)

@@ -38,6 +38,10 @@ static const char usage_head[] =
 "                    the device's mode, and passed to the guest\n"
 "  --args 'K=V ...'  extra guest arguments, e.g. 'count=1000 samples=500'\n"
 "  --vcpus N         number of vCPUs, 1..64 (default: 1)\n"
+"  --queues Q        receive queues, 1..16 and at most --vcpus (default: 1): flows\n"
+"                    spread by the Toeplitz hash of their UDP 4-tuple, queue q's\n"
+"                    interrupt on vCPU q; modes inject, coalesce, mask-direct\n"
+"                    and mask-poll\n"
 "  --mem MiB         guest RAM in MiB, even, 4..3072 (default: 64)\n"
 "  --console FILE    write guest console output to FILE instead of stdout\n"
 "  --timeout S       stop after S seconds (exit 124); 0 = none (default: 0)\n"
@@ -116,14 +120,17 @@ static const char usage_tail[] =
 "           --count 200000 --stats coalesced.tsv --timeout 120 &\n"
 "  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --accept-foreign \\\n"
 "           --duration 10 --stats foreign.tsv --timeout 120 &\n"
-"  sockperf throughput -i 127.0.0.1 -p 9000 --msg-size 64 --mps 1000 -t 5\n";
+"  sockperf throughput -i 127.0.0.1 -p 9000 --msg-size 64 --mps 1000 -t 5\n"
+"  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --vcpus 2 --queues 2 \\\n"
+"           --count 200000 --stats two-queues.tsv --timeout 120 &\n"
+"  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000 --flows 16 --sport 40000\n";
 
 enum {
 	OPT_GUEST = 0x100, OPT_TEST, OPT_MODE, OPT_ARGS, OPT_VCPUS, OPT_MEM, OPT_CONSOLE,
 	OPT_TIMEOUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
 	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US, OPT_ADAPTIVE_UP, OPT_ADAPTIVE_DOWN,
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_ACCEPT_FOREIGN,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_ACCEPT_FOREIGN, OPT_QUEUES,
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +139,7 @@ static const struct option long_opts[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "args", required_argument, NULL, OPT_ARGS },
 	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "mem", required_argument, NULL, OPT_MEM },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -268,7 +276,7 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	int c;
 
 	*cfg = (struct vm_config){
-		.test = "hello", .mode = "inject", .args = "", .nr_vcpus = 1,
+		.test = "hello", .mode = "inject", .args = "", .nr_vcpus = 1, .nr_queues = 1,
 		.mem_bytes = 64ull << 20, .idle_s = 2, .rx_cpu = -1, .vcpu_cpu = -1,
 	};
 	opterr = 0;
@@ -292,6 +300,12 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 				die_usage("--vcpus '%s': expected a number from 1 to %d", optarg,
 					  VIRQLAB_MAX_VCPUS);
 			cfg->nr_vcpus = v;
+			break;
+		case OPT_QUEUES:
+			if (!parse_u64(optarg, 1, VIRQNET_MAX_QUEUES, &v))
+				die_usage("--queues '%s': expected a number from 1 to %d", optarg,
+					  VIRQNET_MAX_QUEUES);
+			cfg->nr_queues = v;
 			break;
 		case OPT_MEM:
 			if (!parse_u64(optarg, 4, VIRQLAB_RAM_MAX >> 20, &v) || (v & 1))
@@ -423,6 +437,16 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		die_usage("--poll-us sets the poll window: it needs --mode mask-poll or adaptive");
 	if ((cfg->adaptive_up_pps || cfg->adaptive_down_pps) && !cfg->rx_mode->adaptive)
 		die_usage("--adaptive-up-pps and --adaptive-down-pps need --mode adaptive");
+	/* Queue q's interrupt goes to vCPU q, whose consumer drains it (virqnet_modes.c, top). */
+	if (cfg->nr_queues > cfg->nr_vcpus)
+		die_usage("--queues %u: more queues than --vcpus %u (each queue has a vCPU of its own)",
+			  cfg->nr_queues, cfg->nr_vcpus);
+	if (cfg->nr_queues > 1 && cfg->accept_foreign)
+		die_usage("--accept-foreign takes one receive queue (have --queues %u)",
+			  cfg->nr_queues);
+	if (cfg->nr_queues > 1 && !cfg->rx_mode->multiqueue)
+		die_usage("--queues %u: --mode %s has one receive queue (several: inject, "
+			  "coalesce, mask-direct, mask-poll)", cfg->nr_queues, cfg->rx_mode->name);
 	if (!cfg->source) {
 		if (cfg->count || cfg->duration_s > 0 || *latlog || cfg->coalesce_us || cfg->poll_us)
 			die_usage("--count, --duration, --latency-log, --coalesce-us and --poll-us need "

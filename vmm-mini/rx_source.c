@@ -55,6 +55,7 @@
 struct rx_req {
 	struct msghdr msg;
 	struct iovec iov;
+	struct sockaddr_in from;	/* the sender: half of the 4-tuple RSS hashes */
 	union {
 		char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)) + 64];
 		struct cmsghdr align;
@@ -118,6 +119,8 @@ static struct io_uring_sqe *post_recv(struct io_uring *ring, struct rx_source *s
 	r->iov.iov_base = r->buf.data;
 	r->iov.iov_len = r->buf.cap;
 	memset(&r->msg, 0, sizeof(r->msg));
+	r->msg.msg_name = &r->from;
+	r->msg.msg_namelen = sizeof(r->from);
 	r->msg.msg_iov = &r->iov;
 	r->msg.msg_iovlen = 1;
 	r->msg.msg_control = r->ctrl.buf;
@@ -179,6 +182,9 @@ static void complete(struct rx_source *src, struct virqnet *dev, struct rx_req *
 	r->busy = false;
 	if (res >= 0) {
 		parse_cmsgs(r, &d);
+		/* The 4-tuple: the sender's address and port, and ours (the bound socket). */
+		d.rss_hash = virqnet_rss_hash(r->from.sin_addr.s_addr, src->addr.sin_addr.s_addr,
+					      r->from.sin_port, src->addr.sin_port);
 		src->last_ns = now_ns();
 		if (!src->first_ns)
 			src->first_ns = src->last_ns;

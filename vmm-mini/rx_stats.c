@@ -300,6 +300,14 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	printf("virqnet: mode %s on KVM %s%s%s\n", dev->ops->name,
 	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
 	       complete ? "" : " [PARTIAL: run interrupted]");
+	if (dev->nr_queues > 1) {
+		printf("  %u queues on vCPUs 0..%u, published per queue (Toeplitz hash of the 4-tuple):",
+		       dev->nr_queues, dev->nr_queues - 1);
+		for (unsigned int i = 0; i < dev->nr_queues; i++)
+			printf(" %llu", (unsigned long long)dev->rxq[i].published);
+		printf("; %llu flows delivered\n",
+		       (unsigned long long)g[RX_REPORT_FLOWS - RX_REPORT_DELIVERED]);
+	}
 	printf("  sent %llu = delivered %llu + dropped %llu (ring full %llu, not ready %llu, "
 	       "too big %llu, never arrived %llu; socket overflow %llu%s; sent from %s)  "
 	       "accounting %s\n",
@@ -402,7 +410,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 		      "\tsend_after_rx\tlat_future\tlat_future_max_ns\taccept_foreign"
 		      "\tforeign_delivered\tforeign_dropped\tforeign_discarded\tforeign_accounting"
 		      "\tforeign_judged\tforeign_lat_samples\tforeign_lat_p50_ns\tforeign_lat_p99_ns"
-		      "\tforeign_lat_max_ns\tforeign_lat_unpaired\n", f);
+		      "\tforeign_lat_max_ns\tforeign_lat_unpaired\tqueues\tqueue_published"
+		      "\tguest_flows\n", f);
 		fprintf(f, "%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
 			"\t%.6f\t%.1f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu",
 			dev->ops->name, (unsigned long long)sent,
@@ -466,7 +475,7 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)slat[1], (unsigned long long)c->send_after_rx,
 			(unsigned long long)c->lat_future, (unsigned long long)c->lat_future_max_ns);
 		/* Unchecked is "-", never "ok": without --accept-foreign all are discarded. */
-		fprintf(f, "\t%d\t%llu\t%llu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+		fprintf(f, "\t%d\t%llu\t%llu\t%llu\t%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu",
 			dev->accept_foreign, (unsigned long long)fdelivered,
 			(unsigned long long)c->foreign_dropped,
 			(unsigned long long)c->foreign_discarded,
@@ -475,6 +484,11 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 			(unsigned long long)dev->nr_foreign_lat, (unsigned long long)flat[0],
 			(unsigned long long)flat[1], (unsigned long long)flat[2],
 			(unsigned long long)c->foreign_lat_unpaired);
+		/* Per queue, comma-separated in queue order: how the hash spread the flows. */
+		fprintf(f, "\t%u\t", dev->nr_queues);
+		for (unsigned int i = 0; i < dev->nr_queues; i++)
+			fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)dev->rxq[i].published);
+		fprintf(f, "\t%llu\n", (unsigned long long)g[RX_REPORT_FLOWS - RX_REPORT_DELIVERED]);
 		fclose(f);
 	}
 	return ok;

@@ -19,6 +19,15 @@
  * not call back into the device: the lock is an error-checking mutex, so
  * one that did would fail loudly rather than deadlock.
  *
+ * Queues (--queues Q): Q rings, each with its own interrupt on its own
+ * vCPU and that vCPU's flag area, under the same one lock: a datagram's
+ * queue is picked on completion by the Toeplitz hash of its 4-tuple
+ * (virqnet_rss.c), and its buffer comes from the one pool every queue
+ * shares, so a receive is armed before its queue is known and costs no
+ * copy. One lock for all queues is a simplification a NIC does not make
+ * (its queues are independent); here the receive thread is one anyway, and
+ * the vCPUs take it only on an MMIO exit (inject) or never (mask-direct).
+ *
  * Trust: the ring, the flag area and the latency log live in guest memory,
  * which a hostile guest may scribble on at any time. The device keeps its own
  * shadow of every index and buffer id it hands out and reads each guest
@@ -77,9 +86,9 @@ void virqnet_guest_error(struct virqnet *dev, const char *fmt, ...)
 
 #define guest_error virqnet_guest_error
 
-void virqnet_raise_irq(struct virqnet *dev)
+void virqnet_raise_irq(struct virqnet *dev, struct virqnet_rxq *q)
 {
-	if (dev->host.irq_raise(dev->host.ctx, dev->irq)) {
+	if (dev->host.irq_raise(dev->host.ctx, q->irq)) {
 		dev->c.irqs_raised++;
 		usdt1(irq_raise, USDT_IRQ_ARRIVAL);
 	}
@@ -115,9 +124,11 @@ static int virqnet_enable_log(struct virqnet *dev)
 static int virqnet_enable(struct virqnet *dev)
 {
 	const struct virqnet_host *h = &dev->host;
-	uint32_t n = dev->ring_size;
+	uint32_t n = dev->ring_size, nbufs = n * dev->nr_queues;
+	struct virqnet_ring *rings[VIRQNET_MAX_QUEUES];
 
-	dev->irq_flags = NULL;
+	for (unsigned int i = 0; i < dev->nr_queues; i++)
+		dev->rxq[i].irq_flags = NULL;
 	if (dev->ops->queue)
 		return virqnet_enable_log(dev);
 	if (n < 8 || n > 4096 || (n & (n - 1))) {
@@ -129,61 +140,94 @@ static int virqnet_enable(struct virqnet *dev)
 			    dev->buf_size);
 		return -1;
 	}
-	if ((dev->ring_gpa | dev->buf_gpa | dev->flags_gpa | dev->latlog_gpa | dev->trace_gpa) & 63) {
-		guest_error(dev, "ring, buffer, flag or log address not 64-byte aligned");
+	if ((dev->buf_gpa | dev->flags_gpa | dev->latlog_gpa | dev->trace_gpa) & 63) {
+		guest_error(dev, "buffer, flag or log address not 64-byte aligned");
 		return -1;
 	}
-	dev->ring = h->gpa_to_hva(h->ctx, dev->ring_gpa,
-				  sizeof(struct virqnet_ring) + n * sizeof(struct virqnet_desc));
-	dev->bufs = h->gpa_to_hva(h->ctx, dev->buf_gpa, (uint64_t)n * dev->buf_size);
+	dev->bufs = h->gpa_to_hva(h->ctx, dev->buf_gpa, (uint64_t)nbufs * dev->buf_size);
 	dev->flags = h->gpa_to_hva(h->ctx, dev->flags_gpa,
 				   h->nr_vcpus * sizeof(struct virqnet_vcpu_flags));
 	dev->latlog = dev->latlog_gpa ?
 		h->gpa_to_hva(h->ctx, dev->latlog_gpa, sizeof(struct virqnet_lat_log)) : NULL;
 	dev->trace = dev->trace_gpa ?
 		h->gpa_to_hva(h->ctx, dev->trace_gpa, sizeof(struct virqnet_trace)) : NULL;
-	if (!dev->ring || !dev->bufs || !dev->flags || (dev->latlog_gpa && !dev->latlog) ||
+	if (!dev->bufs || !dev->flags || (dev->latlog_gpa && !dev->latlog) ||
 	    (dev->trace_gpa && !dev->trace)) {
-		guest_error(dev, "ring 0x%llx, buffers 0x%llx, flags 0x%llx, log 0x%llx or trace "
-			    "0x%llx outside guest RAM", (unsigned long long)dev->ring_gpa,
-			    (unsigned long long)dev->buf_gpa, (unsigned long long)dev->flags_gpa,
-			    (unsigned long long)dev->latlog_gpa, (unsigned long long)dev->trace_gpa);
+		guest_error(dev, "buffers 0x%llx, flags 0x%llx, log 0x%llx or trace 0x%llx outside "
+			    "guest RAM", (unsigned long long)dev->buf_gpa,
+			    (unsigned long long)dev->flags_gpa, (unsigned long long)dev->latlog_gpa,
+			    (unsigned long long)dev->trace_gpa);
 		return -1;
 	}
-	if (dev->vector < 32 || dev->vector > 255 || dev->irq_cpu >= h->nr_vcpus) {
-		guest_error(dev, "interrupt vector %u or target vCPU %u invalid", dev->vector,
-			    dev->irq_cpu);
-		return -1;
+	/* The rings are taken only once every queue checks out: no half-applied ENABLE. */
+	for (unsigned int i = 0; i < dev->nr_queues; i++) {
+		struct virqnet_rxq *q = &dev->rxq[i];
+
+		rings[i] = (q->ring_gpa & 63) ? NULL : h->gpa_to_hva(h->ctx, q->ring_gpa,
+				sizeof(struct virqnet_ring) + n * sizeof(struct virqnet_desc));
+		if (!rings[i]) {
+			guest_error(dev, "queue %u: ring 0x%llx not 64-byte aligned or outside guest "
+				    "RAM", i, (unsigned long long)q->ring_gpa);
+			return -1;
+		}
+		if (q->vector < 32 || q->vector > 255 || q->irq_cpu >= h->nr_vcpus) {
+			guest_error(dev, "queue %u: interrupt vector %u or target vCPU %u invalid",
+				    i, q->vector, q->irq_cpu);
+			return -1;
+		}
+		/*
+		 * Two queues on one ring would have the device read one guest word
+		 * twice in one call (reclaim visits every queue): the fuzzer's
+		 * double-fetch rule (tests/fuzz-corpus/finding-two-queues-one-ring).
+		 */
+		for (unsigned int j = 0; j < i; j++) {
+			uint64_t bytes = sizeof(struct virqnet_ring) + n * sizeof(struct virqnet_desc);
+
+			if (q->ring_gpa < dev->rxq[j].ring_gpa + bytes &&
+			    dev->rxq[j].ring_gpa < q->ring_gpa + bytes) {
+				guest_error(dev, "queue %u: ring 0x%llx overlaps queue %u's", i,
+					    (unsigned long long)q->ring_gpa, j);
+				return -1;
+			}
+		}
 	}
 
-	free(dev->slot_buf);
 	free(dev->free_bufs);
-	free(dev->slot_len);
-	dev->slot_buf = calloc(n, sizeof(uint32_t));
-	dev->slot_len = calloc(n, sizeof(uint32_t));
-	dev->free_bufs = calloc(n, sizeof(uint32_t));
-	if (!dev->slot_buf || !dev->slot_len || !dev->free_bufs)
-		die("out of memory for the virqnet ring shadow");
-	for (uint32_t i = 0; i < n; i++)
-		dev->free_bufs[i] = n - 1 - i;
-	dev->nr_free = n;
-	dev->prod = dev->cons = 0;
-	__atomic_store_n(&dev->ring->prod, 0, __ATOMIC_RELEASE);
+	dev->free_bufs = calloc(nbufs, sizeof(uint32_t));
+	if (!dev->free_bufs)
+		die("out of memory for the virqnet buffer pool");
+	for (uint32_t i = 0; i < nbufs; i++)
+		dev->free_bufs[i] = nbufs - 1 - i;
+	dev->nr_free = nbufs;
+	for (unsigned int i = 0; i < dev->nr_queues; i++) {
+		struct virqnet_rxq *q = &dev->rxq[i];
+
+		free(q->slot_buf);
+		free(q->slot_len);
+		q->slot_buf = calloc(n, sizeof(uint32_t));
+		q->slot_len = calloc(n, sizeof(uint32_t));
+		if (!q->slot_buf || !q->slot_len)
+			die("out of memory for the virqnet ring shadow");
+		q->ring = rings[i];
+		q->prod = q->cons = 0;
+		q->coal_pending = 0;
+		__atomic_store_n(&q->ring->prod, 0, __ATOMIC_RELEASE);
+		q->irq_flags = &dev->flags[q->irq_cpu];
+		q->irq_target_cpu = q->irq_cpu;
+		q->irq_target_vector = q->vector;
+		q->irq = h->irq_route(h->ctx, q->irq_cpu, q->vector);
+	}
 	dev->lat_tail = dev->latlog ?
 		gmem_load(&dev->latlog->head, __ATOMIC_ACQUIRE, "latlog.head") : 0;
-	dev->irq_flags = &dev->flags[dev->irq_cpu];
-	dev->irq_target_cpu = dev->irq_cpu;
-	dev->irq_target_vector = dev->vector;
-	dev->irq = h->irq_route(h->ctx, dev->irq_cpu, dev->vector);
 	dev->gen++;
 	return 0;
 }
 
-static uint32_t status(struct virqnet *dev)
+static uint32_t status(struct virqnet *dev, struct virqnet_rxq *q)
 {
 	uint32_t s = 0;
 
-	if (dev->enabled && dev->prod != dev->cons)
+	if (dev->enabled && q->prod != q->cons)
 		s |= VIRQNET_STATUS_RX;
 	if (dev->enabled)
 		s |= VIRQNET_STATUS_ENABLED;
@@ -195,26 +239,38 @@ static uint32_t status(struct virqnet *dev)
 }
 
 /* Give back the n oldest published slots' buffers (n <= prod - cons: the caller checks). */
-void virqnet_free_slots(struct virqnet *dev, uint32_t n)
+void virqnet_free_slots(struct virqnet *dev, struct virqnet_rxq *q, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t slot = (dev->cons + i) & (dev->ring_size - 1);
+		uint32_t slot = (q->cons + i) & (dev->ring_size - 1);
 
-		dev->free_bufs[dev->nr_free++] = dev->slot_buf[slot];
+		dev->free_bufs[dev->nr_free++] = q->slot_buf[slot];
 	}
-	dev->cons += n;
+	q->cons += n;
 	dev->c.consumed += n;
 }
 
-static uint32_t reg_read(struct virqnet *dev, uint32_t off)
+/* Queue q's window: its own registers; window 0 also the shared ones (uapi/virqnet.h). */
+static bool queue_reg(uint32_t off)
 {
-	uint32_t slot = dev->cons & (dev->ring_size - 1);
+	switch (off) {
+	case VIRQNET_REG_RING_LO: case VIRQNET_REG_RING_HI: case VIRQNET_REG_IRQ_VECTOR:
+	case VIRQNET_REG_IRQ_CPU: case VIRQNET_REG_STATUS: case VIRQNET_REG_HEAD_BUF:
+	case VIRQNET_REG_HEAD_LEN: case VIRQNET_REG_RX_ACK:
+		return true;
+	}
+	return false;
+}
+
+static uint32_t reg_read(struct virqnet *dev, struct virqnet_rxq *q, uint32_t off)
+{
+	uint32_t slot = q->cons & (dev->ring_size - 1);
 
 	switch (off) {
 	case VIRQNET_REG_ID:		return VIRQNET_ID;
 	case VIRQNET_REG_MODE:		return dev->ops->driver;
-	case VIRQNET_REG_RING_LO:	return (uint32_t)dev->ring_gpa;
-	case VIRQNET_REG_RING_HI:	return dev->ring_gpa >> 32;
+	case VIRQNET_REG_RING_LO:	return (uint32_t)q->ring_gpa;
+	case VIRQNET_REG_RING_HI:	return q->ring_gpa >> 32;
 	case VIRQNET_REG_RING_SIZE:	return dev->ring_size;
 	case VIRQNET_REG_BUF_LO:	return (uint32_t)dev->buf_gpa;
 	case VIRQNET_REG_BUF_HI:	return dev->buf_gpa >> 32;
@@ -225,15 +281,16 @@ static uint32_t reg_read(struct virqnet *dev, uint32_t off)
 	case VIRQNET_REG_LATLOG_HI:	return dev->latlog_gpa >> 32;
 	case VIRQNET_REG_TRACE_LO:	return (uint32_t)dev->trace_gpa;
 	case VIRQNET_REG_TRACE_HI:	return dev->trace_gpa >> 32;
-	case VIRQNET_REG_IRQ_VECTOR:	return dev->vector;
-	case VIRQNET_REG_IRQ_CPU:	return dev->irq_cpu;
-	case VIRQNET_REG_STATUS:	return status(dev);
+	case VIRQNET_REG_IRQ_VECTOR:	return q->vector;
+	case VIRQNET_REG_IRQ_CPU:	return q->irq_cpu;
+	case VIRQNET_REG_STATUS:	return status(dev, q);
 	case VIRQNET_REG_ERRORS:	return (uint32_t)dev->c.guest_errors;
+	case VIRQNET_REG_NR_QUEUES:	return dev->nr_queues;
 	/* The head descriptor, from the host's shadow: what the device wrote. */
 	case VIRQNET_REG_HEAD_BUF:
-		return dev->enabled && dev->prod != dev->cons ? dev->slot_buf[slot] : ~0u;
+		return dev->enabled && q->prod != q->cons ? q->slot_buf[slot] : ~0u;
 	case VIRQNET_REG_HEAD_LEN:
-		return dev->enabled && dev->prod != dev->cons ? dev->slot_len[slot] : 0;
+		return dev->enabled && q->prod != q->cons ? q->slot_len[slot] : 0;
 	default:
 		guest_error(dev, "read of undefined register 0x%x", off);
 		return ~0u;
@@ -243,15 +300,15 @@ static uint32_t reg_read(struct virqnet *dev, uint32_t off)
 static void set_lo(uint64_t *r, uint32_t v) { *r = (*r & ~0xffffffffull) | v; }
 static void set_hi(uint64_t *r, uint32_t v) { *r = (*r & 0xffffffffull) | (uint64_t)v << 32; }
 
-static void reg_write(struct virqnet *dev, uint32_t off, uint32_t v)
+static void reg_write(struct virqnet *dev, struct virqnet_rxq *q, uint32_t off, uint32_t v)
 {
 	if (dev->enabled && off < VIRQNET_REG_CTRL) {
 		guest_error(dev, "write to config register 0x%x while enabled", off);
 		return;
 	}
 	switch (off) {
-	case VIRQNET_REG_RING_LO:	set_lo(&dev->ring_gpa, v); break;
-	case VIRQNET_REG_RING_HI:	set_hi(&dev->ring_gpa, v); break;
+	case VIRQNET_REG_RING_LO:	set_lo(&q->ring_gpa, v); break;
+	case VIRQNET_REG_RING_HI:	set_hi(&q->ring_gpa, v); break;
 	case VIRQNET_REG_RING_SIZE:	dev->ring_size = v; break;
 	case VIRQNET_REG_BUF_LO:	set_lo(&dev->buf_gpa, v); break;
 	case VIRQNET_REG_BUF_HI:	set_hi(&dev->buf_gpa, v); break;
@@ -262,8 +319,8 @@ static void reg_write(struct virqnet *dev, uint32_t off, uint32_t v)
 	case VIRQNET_REG_LATLOG_HI:	set_hi(&dev->latlog_gpa, v); break;
 	case VIRQNET_REG_TRACE_LO:	set_lo(&dev->trace_gpa, v); break;
 	case VIRQNET_REG_TRACE_HI:	set_hi(&dev->trace_gpa, v); break;
-	case VIRQNET_REG_IRQ_VECTOR:	dev->vector = v; break;
-	case VIRQNET_REG_IRQ_CPU:	dev->irq_cpu = v; break;
+	case VIRQNET_REG_IRQ_VECTOR:	q->vector = v; break;
+	case VIRQNET_REG_IRQ_CPU:	q->irq_cpu = v; break;
 	case VIRQNET_REG_CTRL:
 		if (v & VIRQNET_CTRL_ENABLE) {
 			dev->cfg_error = virqnet_enable(dev) < 0;
@@ -279,11 +336,11 @@ static void reg_write(struct virqnet *dev, uint32_t off, uint32_t v)
 		/* The register-acknowledging modes' way back; others advance cons in memory. */
 		if (!dev->ops->ack || !dev->enabled)
 			guest_error(dev, "RX_ACK in mode %s or before enable", dev->ops->name);
-		else if (v == 0 || v > dev->prod - dev->cons)
+		else if (v == 0 || v > q->prod - q->cons)
 			guest_error(dev, "RX_ACK of %u with only %u descriptors outstanding", v,
-				    dev->prod - dev->cons);
+				    q->prod - q->cons);
 		else
-			dev->ops->ack(dev, v);
+			dev->ops->ack(dev, q, v);
 		break;
 	default:
 		guest_error(dev, "write 0x%x to read-only or undefined register 0x%x", v, off);
@@ -294,19 +351,20 @@ static void reg_write(struct virqnet *dev, uint32_t off, uint32_t v)
 void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint32_t len,
 			 bool is_write)
 {
-	uint32_t v;
+	uint32_t v, qi = off / VIRQNET_QUEUE_STRIDE, reg = off % VIRQNET_QUEUE_STRIDE;
 
 	/* Registers are 32-bit and aligned; anything else is a guest bug. */
 	lock(dev);
-	if (len != 4 || (off & 3)) {
-		guest_error(dev, "%u-byte access at register offset 0x%x", len, off);
+	if (len != 4 || (off & 3) || qi >= dev->nr_queues || (qi && !queue_reg(reg))) {
+		guest_error(dev, "%u-byte access at register offset 0x%x (%u queues)", len, off,
+			    dev->nr_queues);
 		if (!is_write)
 			memset(data, 0xff, len);
 	} else if (is_write) {
 		memcpy(&v, data, 4);
-		reg_write(dev, off, v);
+		reg_write(dev, &dev->rxq[qi], reg, v);
 	} else {
-		v = reg_read(dev, off);
+		v = reg_read(dev, &dev->rxq[qi], reg);
 		memcpy(data, &v, 4);
 	}
 	unlock(dev);
@@ -339,6 +397,19 @@ static void return_buffer(struct virqnet *dev, const struct rx_buf *b)
 }
 
 /*
+ * Where a receive stamp of (flow, seq) is kept: flow k's run of slots
+ * starts a sixteenth of the table further on, so one flow uses the table as
+ * before and several flows do not overwrite each other's recent stamps.
+ */
+static struct rx_stamp *stamp_slot(struct virqnet *dev, uint64_t key)
+{
+	uint64_t seq = key & ((1ull << 56) - 1), k = key >> 56;
+
+	return &dev->rx_stamps[(seq + k * (dev->seq_slots / VIRQLAB_MAX_FLOWS)) &
+			       (dev->seq_slots - 1)];
+}
+
+/*
  * Receive thread: a buffer for the next receive. False when the datagram
  * must go to the source's scratch area (driver not ready, sink, or every
  * guest buffer is in the ring or in flight: ring full).
@@ -363,7 +434,8 @@ void virqnet_rx_cancel(struct virqnet *dev, const struct rx_buf *b)
 	unlock(dev);
 }
 
-static void publish(struct virqnet *dev, const struct rx_buf *b, uint32_t len, uint64_t rx_ns)
+static void publish(struct virqnet *dev, struct virqnet_rxq *q, const struct rx_buf *b,
+		    uint32_t len, uint64_t rx_ns)
 {
 	struct virqnet_desc *d;
 	uint32_t slot;
@@ -377,19 +449,30 @@ static void publish(struct virqnet *dev, const struct rx_buf *b, uint32_t len, u
 		dev->c.drop_not_ready++;
 		return;
 	}
-	slot = dev->prod & (dev->ring_size - 1);
-	d = &dev->ring->desc[slot];
+	if (q->prod - q->cons == dev->ring_size) {
+		/*
+		 * This queue's ring is full though the pool had a buffer (several
+		 * queues share it; one queue alone never gets here): a NIC's
+		 * queue overflow, a drop.
+		 */
+		dev->c.drop_ring_full++;
+		return_buffer(dev, b);
+		return;
+	}
+	slot = q->prod & (dev->ring_size - 1);
+	d = &q->ring->desc[slot];
 	d->buf_id = b->id;
 	d->len = len;
 	d->rx_ns = rx_ns;
 	d->consume_tsc = 0;
-	dev->slot_buf[slot] = b->id;
-	dev->slot_len[slot] = len;
-	dev->prod++;
-	__atomic_store_n(&dev->ring->prod, dev->prod, __ATOMIC_RELEASE);
+	q->slot_buf[slot] = b->id;
+	q->slot_len[slot] = len;
+	q->prod++;
+	__atomic_store_n(&q->ring->prod, q->prod, __ATOMIC_RELEASE);
 	dev->c.published++;
+	q->published++;
 	if (dev->ops->notify)
-		dev->ops->notify(dev);
+		dev->ops->notify(dev, q);
 }
 
 /* What an arrival is: virqlab's, foreign and delivered anyway, or discarded. */
@@ -419,27 +502,33 @@ static enum arrival account(struct virqnet *dev, const void *payload, uint32_t l
 			    uint64_t rx_ns)
 {
 	struct virqlab_payload h;
+	struct virqnet_flow *fl;
+	uint64_t key;
 
 	if (len < sizeof(h))
 		return not_ours(dev, false);
 	gmem_copy(&h, payload, sizeof(h), "payload.header");
 	if (h.magic != VIRQLAB_PAYLOAD_MAGIC)
 		return not_ours(dev, false);
-	if (dev->flow_known && h.flow != dev->flow)
+	if (dev->flow_known && virqlab_flow_run(h.flow) != dev->flow)
 		return not_ours(dev, true);
 	if (!dev->flow_known) {
-		dev->flow = h.flow;
+		dev->flow = virqlab_flow_run(h.flow);
 		dev->flow_known = true;
 	}
-	if (h.seq >= dev->next_seq) {
-		dev->c.drop_seq_gap += h.seq - dev->next_seq;
-		dev->next_seq = h.seq + 1;
+	/* Per flow (virqlab_payload.h): each has its own sequence. */
+	fl = &dev->flows[virqlab_flow_index(h.flow)];
+	if (h.seq >= fl->next_seq) {
+		dev->c.drop_seq_gap += h.seq - fl->next_seq;
+		dev->next_seq += h.seq + 1 - fl->next_seq;
+		fl->next_seq = h.seq + 1;
 	} else {
 		dev->c.reordered++;
 		if (dev->c.drop_seq_gap)
 			dev->c.drop_seq_gap--;
 	}
-	dev->rx_stamps[h.seq & (dev->seq_slots - 1)] = (struct rx_stamp){ h.seq, rx_ns, h.send_ns };
+	key = virqlab_seq_key(h.flow, h.seq);
+	*stamp_slot(dev, key) = (struct rx_stamp){ key, rx_ns, h.send_ns };
 	return ARRIVAL_OURS;
 }
 
@@ -459,16 +548,23 @@ static void note_sock_drops(struct virqnet *dev, int64_t drops)
 }
 
 /* Publish; a foreign datagram's drops and stamp are its own (rx_foreign.c). */
-static void deliver(struct virqnet *dev, const struct rx_buf *b, uint32_t len, uint64_t rx_ns,
-		    bool foreign)
+static void deliver(struct virqnet *dev, struct virqnet_rxq *q, const struct rx_buf *b,
+		    uint32_t len, uint64_t rx_ns, bool foreign)
 {
-	uint64_t published = dev->c.published;
+	uint64_t published = dev->c.published, ring_full = dev->c.drop_ring_full;
 
 	if (!foreign)
 		dev->c.bytes += len;
-	publish(dev, b, len, rx_ns);
-	if (foreign)
-		rx_foreign_published(dev, len, rx_ns, dev->c.published != published);
+	publish(dev, q, b, len, rx_ns);
+	if (!foreign)
+		return;
+	if (dev->c.drop_ring_full != ring_full) {
+		/* Its queue's ring was full (several queues): a foreign drop, not virqlab's. */
+		dev->c.drop_ring_full--;
+		dev->c.foreign_dropped++;
+		return;
+	}
+	rx_foreign_published(dev, len, rx_ns, dev->c.published != published);
 }
 
 /*
@@ -485,10 +581,12 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch
 {
 	struct rx_buf *b = &d->buf;
 	uint64_t arrivals, suppressed, *too_big, *ring_full;
+	struct virqnet_rxq *q;
 	enum arrival kind;
 	uint32_t len;
 
 	lock(dev);
+	q = &dev->rxq[virqnet_rss_queue(d->rss_hash, dev->nr_queues)];
 	arrivals = dev->c.arrivals;
 	suppressed = dev->c.irqs_suppressed;
 	note_sock_drops(dev, d->sock_drops);
@@ -515,7 +613,7 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch
 		(*too_big)++;
 		return_buffer(dev, b);
 	} else if (b->guest) {
-		deliver(dev, b, len, d->rx_ns, kind == ARRIVAL_FOREIGN);
+		deliver(dev, q, b, len, d->rx_ns, kind == ARRIVAL_FOREIGN);
 	} else if (!dev->ops->has_driver) {
 		dev->c.bytes += len;
 		dev->c.sink_delivered++;
@@ -530,7 +628,7 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch
 		} else {
 			/* Buffers came back while this receive waited: not a drop. */
 			memcpy(b->data, scratch, len);
-			deliver(dev, b, len, d->rx_ns, kind == ARRIVAL_FOREIGN);
+			deliver(dev, q, b, len, d->rx_ns, kind == ARRIVAL_FOREIGN);
 		}
 	}
 out:
@@ -555,12 +653,18 @@ void virqnet_sock_drops(struct virqnet *dev, uint64_t drops)
  */
 uint64_t virqnet_tick(struct virqnet *dev, bool flush)
 {
-	uint64_t left = UINT64_MAX;
+	uint64_t left = UINT64_MAX, now;
 
 	if (!dev->ops->tick)
 		return left;
 	lock(dev);
-	left = dev->ops->tick(dev, now_ns(), flush);
+	now = now_ns();
+	for (unsigned int i = 0; i < dev->nr_queues; i++) {
+		uint64_t l = dev->ops->tick(dev, &dev->rxq[i], now, flush);
+
+		if (l < left)
+			left = l;
+	}
 	unlock(dev);
 	return left;
 }
@@ -597,7 +701,7 @@ static void reclaim_latency(struct virqnet *dev, const struct clock_anchor *a)
 							dev->tsc_offset), now);
 			continue;
 		}
-		s = &dev->rx_stamps[e.seq & (dev->seq_slots - 1)];
+		s = stamp_slot(dev, e.seq);
 		if (s->seq != e.seq || !s->rx_ns || !dev->tsc_offset_ok)
 			continue;
 		consumed = clock_guest_tsc_to_realtime(a, e.tsc, dev->tsc_offset);
@@ -634,7 +738,8 @@ void virqnet_reclaim(struct virqnet *dev, const struct clock_anchor *a)
 {
 	lock(dev);
 	if (dev->enabled && dev->ops->reclaim)
-		dev->ops->reclaim(dev);
+		for (unsigned int i = 0; i < dev->nr_queues; i++)
+			dev->ops->reclaim(dev, &dev->rxq[i]);
 	if (dev->enabled && dev->latlog)
 		reclaim_latency(dev, a);
 	unlock(dev);
@@ -651,13 +756,15 @@ void virqnet_request_stop(struct virqnet *dev)
 {
 	lock(dev);
 	dev->stop_requested = true;
-	if (dev->enabled) {
-		__atomic_store_n(&dev->ring->stop, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; dev->enabled && i < dev->nr_queues; i++) {
+		struct virqnet_rxq *q = &dev->rxq[i];
+
+		__atomic_store_n(&q->ring->stop, 1, __ATOMIC_RELEASE);
 		/*
 		 * Wake a halted guest whatever its mask says: it must report. A
 		 * control interrupt, not an arrival: kept out of irqs_raised.
 		 */
-		if (!dev->host.irq_raise(dev->host.ctx, dev->irq)) {
+		if (!dev->host.irq_raise(dev->host.ctx, q->irq)) {
 			if (dev->host.error_lines)
 				pr_warn("virqnet: stop interrupt: %s", strerror(errno));
 		} else {
@@ -670,13 +777,15 @@ void virqnet_request_stop(struct virqnet *dev)
 
 bool virqnet_drained(struct virqnet *dev)
 {
-	bool drained;
+	bool drained = true;
 
 	lock(dev);
 	if (dev->ops->queue)
 		drained = dev->ops->queue->drained(dev);
 	else
-		drained = !dev->enabled || dev->prod == dev->cons;
+		for (unsigned int i = 0; i < dev->nr_queues; i++)
+			if (dev->enabled && dev->rxq[i].prod != dev->rxq[i].cons)
+				drained = false;
 	unlock(dev);
 	return drained;
 }
@@ -716,18 +825,20 @@ void virqnet_progress(struct virqnet *dev, uint64_t *arrivals, uint64_t *suppres
 void virqnet_irq_target(struct virqnet *dev, uint32_t *cpu, uint32_t *vector)
 {
 	lock(dev);
-	*cpu = dev->irq_target_cpu;
-	*vector = dev->irq_target_vector;
+	*cpu = dev->rxq[0].irq_target_cpu;
+	*vector = dev->rxq[0].irq_target_vector;
 	unlock(dev);
 }
 
-/* The guest's consumer index as it is in memory now (0 before enable). */
+/* The guest's consumer indices as they are in memory now, summed (0 before enable). */
 uint32_t virqnet_ring_cons(struct virqnet *dev)
 {
-	uint32_t c;
+	uint32_t c = 0;
 
 	lock(dev);
-	c = dev->ring ? gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons") : 0;
+	for (unsigned int i = 0; i < dev->nr_queues; i++)
+		if (dev->rxq[i].ring)
+			c += gmem_load(&dev->rxq[i].ring->cons, __ATOMIC_ACQUIRE, "ring.cons");
 	unlock(dev);
 	return c;
 }
@@ -754,7 +865,9 @@ struct virqnet *virqnet_create(const struct virqnet_host *host, const struct vir
 		    seq_slots);
 	dev->ops = ops;
 	dev->host = *host;
-	dev->irq = -1;
+	dev->nr_queues = 1;
+	for (unsigned int i = 0; i < VIRQNET_MAX_QUEUES; i++)
+		dev->rxq[i].irq = -1;
 	dev->coalesce_ns = ops->coalesce ? coalesce_ns : 0;
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
@@ -770,11 +883,20 @@ struct virqnet *virqnet_create(const struct virqnet_host *host, const struct vir
 	return dev;
 }
 
+void virqnet_set_queues(struct virqnet *dev, unsigned int nr_queues)
+{
+	if (!nr_queues || nr_queues > VIRQNET_MAX_QUEUES)
+		die("virqnet_set_queues: %u queues (1..%u)", nr_queues, VIRQNET_MAX_QUEUES);
+	dev->nr_queues = nr_queues;
+}
+
 void virqnet_destroy(struct virqnet *dev)
 {
 	pthread_mutex_destroy(&dev->lock);
-	free(dev->slot_buf);
-	free(dev->slot_len);
+	for (unsigned int i = 0; i < VIRQNET_MAX_QUEUES; i++) {
+		free(dev->rxq[i].slot_buf);
+		free(dev->rxq[i].slot_len);
+	}
 	free(dev->free_bufs);
 	free(dev->rx_stamps);
 	free(dev->lat_ns);
@@ -793,12 +915,20 @@ void virqnet_dump(struct virqnet *dev, const char *why)
 		unlock(dev);
 		return;
 	}
-	pr_warn("virqnet: %s: prod %u, host cons %u, ring cons %u, pending %u, masked %u, "
-		"irqs raised %llu, suppressed %llu", why, dev->prod, dev->cons,
-		dev->ring ? gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons") : 0,
-		dev->irq_flags ? dev->irq_flags->pending : 0,
-		dev->irq_flags ? dev->irq_flags->masked : 0,
-		(unsigned long long)dev->c.irqs_raised, (unsigned long long)dev->c.irqs_suppressed);
+	for (unsigned int i = 0; i < dev->nr_queues; i++) {
+		struct virqnet_rxq *q = &dev->rxq[i];
+		char name[24] = "";
+
+		if (dev->nr_queues > 1)
+			snprintf(name, sizeof(name), "queue %u: ", i);
+		pr_warn("virqnet: %s: %sprod %u, host cons %u, ring cons %u, pending %u, masked %u, "
+			"irqs raised %llu, suppressed %llu", why, name, q->prod, q->cons,
+			q->ring ? gmem_load(&q->ring->cons, __ATOMIC_ACQUIRE, "ring.cons") : 0,
+			q->irq_flags ? q->irq_flags->pending : 0,
+			q->irq_flags ? q->irq_flags->masked : 0,
+			(unsigned long long)dev->c.irqs_raised,
+			(unsigned long long)dev->c.irqs_suppressed);
+	}
 	unlock(dev);
 }
 

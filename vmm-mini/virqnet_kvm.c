@@ -58,6 +58,7 @@ int virqnet_init(struct vm *vm, const struct virqnet_mode_ops *ops)
 					     LAT_SEQ_SLOTS);
 
 	/* Before any vCPU runs: no other thread can see dev yet. */
+	virqnet_set_queues(dev, vm->cfg.nr_queues);
 	dev->tsc_offset_ok = vcpu_get_tsc_offset(&vm->vcpus[0], &dev->tsc_offset) == 0;
 	rx_foreign_init(dev, vm->cfg.accept_foreign);
 	vm->virqnet = dev;

@@ -21,6 +21,13 @@
  *   adaptive     mask-poll while the measured arrival rate is high,
  *                mask-direct while it is low, with hysteresis (the rule:
  *                guest-kernel-patch/drivers/virqnet_adaptive.c)
+ *
+ * Several queues (--queues Q > 1, .multiqueue): inject, coalesce, mask-direct
+ * and mask-poll, whose guest consumers run one per queue on the queue's vCPU
+ * (guest-kernel-patch/tests/rx.c); the device's per-queue state (ring,
+ * flag area, coalesce's timer) is struct virqnet_rxq. adaptive refuses
+ * Q > 1 (its rule measures one arrival rate; per queue it would see 1/Q of
+ * it, a different rule), and so does virtio (one receive queue).
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,22 +38,22 @@
 #include "vmm/virtio.h"
 
 /* RX_ACK: the driver consumed n descriptors (virqnet.c checked n). */
-static void ack_slots(struct virqnet *dev, uint32_t n)
+static void ack_slots(struct virqnet *dev, struct virqnet_rxq *q, uint32_t n)
 {
-	virqnet_free_slots(dev, n);
+	virqnet_free_slots(dev, q, n);
 }
 
 /* The consumer index the guest advanced in memory, read once and checked. */
-static void reclaim_from_ring(struct virqnet *dev)
+static void reclaim_from_ring(struct virqnet *dev, struct virqnet_rxq *q)
 {
-	uint32_t c = gmem_load(&dev->ring->cons, __ATOMIC_ACQUIRE, "ring.cons");
-	uint32_t n = c - dev->cons;
+	uint32_t c = gmem_load(&q->ring->cons, __ATOMIC_ACQUIRE, "ring.cons");
+	uint32_t n = c - q->cons;
 
-	if (n > dev->prod - dev->cons)
+	if (n > q->prod - q->cons)
 		virqnet_guest_error(dev, "consumer index %u beyond producer %u (host cons %u)", c,
-				    dev->prod, dev->cons);
+				    q->prod, q->cons);
 	else if (n)
-		virqnet_free_slots(dev, n);
+		virqnet_free_slots(dev, q, n);
 }
 
 /* The guest driver reports, then ends the run itself. */
@@ -78,13 +85,13 @@ static void finish_end_vm(struct virqnet *dev)
  * drain will see this descriptor. In every case someone looks at the ring
  * after this descriptor is visible.
  */
-static void notify_mask_direct(struct virqnet *dev)
+static void notify_mask_direct(struct virqnet *dev, struct virqnet_rxq *q)
 {
-	struct virqnet_vcpu_flags *f = dev->irq_flags;
+	struct virqnet_vcpu_flags *f = q->irq_flags;
 
 	if (gmem_xchg(&f->pending, 1, "flags.pending") == 0 &&
 	    gmem_load(&f->masked, __ATOMIC_SEQ_CST, "flags.masked") == 0)
-		virqnet_raise_irq(dev);
+		virqnet_raise_irq(dev, q);
 	else
 		dev->c.irqs_suppressed++;
 }
@@ -97,33 +104,33 @@ static void notify_mask_direct(struct virqnet *dev)
  * holds, so no arrival waits for an interrupt of its own. A quarter of the
  * ring pending raises it at once: moderation alone must never fill the ring.
  */
-static void coalesce_fire(struct virqnet *dev)
+static void coalesce_fire(struct virqnet *dev, struct virqnet_rxq *q)
 {
-	if (dev->coal_pending) {
-		dev->coal_pending = 0;
-		virqnet_raise_irq(dev);
+	if (q->coal_pending) {
+		q->coal_pending = 0;
+		virqnet_raise_irq(dev, q);
 	}
 }
 
-static void notify_coalesce(struct virqnet *dev)
+static void notify_coalesce(struct virqnet *dev, struct virqnet_rxq *q)
 {
-	if (dev->coal_pending++ == 0)
-		dev->coal_deadline_ns = now_ns() + dev->coalesce_ns;
+	if (q->coal_pending++ == 0)
+		q->coal_deadline_ns = now_ns() + dev->coalesce_ns;
 	else
 		dev->c.irqs_coalesced++;
-	if (dev->coal_pending >= dev->ring_size / 4)
-		coalesce_fire(dev);
+	if (q->coal_pending >= dev->ring_size / 4)
+		coalesce_fire(dev, q);
 }
 
-static uint64_t tick_coalesce(struct virqnet *dev, uint64_t now, bool flush)
+static uint64_t tick_coalesce(struct virqnet *dev, struct virqnet_rxq *q, uint64_t now, bool flush)
 {
-	if (!dev->coal_pending)
+	if (!q->coal_pending)
 		return UINT64_MAX;
-	if (flush || now >= dev->coal_deadline_ns) {
-		coalesce_fire(dev);
+	if (flush || now >= q->coal_deadline_ns) {
+		coalesce_fire(dev, q);
 		return UINT64_MAX;
 	}
-	return dev->coal_deadline_ns - now;
+	return q->coal_deadline_ns - now;
 }
 
 /* Sorted as the figures show them: the host's ceiling, then baselines, then the method. */
@@ -135,21 +142,23 @@ const struct virqnet_mode_ops virqnet_modes[] = {
 	}, {
 		.name = "inject", .driver = VIRQNET_MODE_INJECT, .has_driver = true,
 		.summary = "one interrupt per arrival, descriptors read through registers",
+		.multiqueue = true,
 		.notify = virqnet_raise_irq, .ack = ack_slots, .finish = finish_ask_guest,
 	}, {
 		.name = "coalesce", .driver = VIRQNET_MODE_INJECT, .has_driver = true,
-		.coalesce = true,
+		.coalesce = true, .multiqueue = true,
 		.summary = "inject with interrupt moderation (--coalesce-us)",
 		.notify = notify_coalesce, .ack = ack_slots, .tick = tick_coalesce,
 		.finish = finish_ask_guest,
 	}, {
 		.name = "mask-direct", .driver = VIRQNET_MODE_MASK_DIRECT, .has_driver = true,
 		.summary = "the method: a flag in the vCPU, the ring read in place",
+		.multiqueue = true,
 		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
 		.finish = finish_ask_guest,
 	}, {
 		.name = "mask-poll", .driver = VIRQNET_MODE_MASK_DIRECT, .has_driver = true,
-		.poll = true,
+		.poll = true, .multiqueue = true,
 		.summary = "mask-direct whose consumer polls before it sleeps (--poll-us)",
 		.notify = notify_mask_direct, .reclaim = reclaim_from_ring,
 		.finish = finish_ask_guest,

@@ -52,6 +52,12 @@ static const char usage[] =
 "  --duration S        send for S seconds (with --count: whichever ends first)\n"
 "  --seed N            random seed for poisson (default 1)\n"
 "  --flow ID           flow id in every payload (default: random)\n"
+"  --flows F           F flows, 1..16, round-robin: flow k from its own socket\n"
+"                      (source port), its own sequence 0, 1, ... and flow id\n"
+"                      (virqlab_flow_id in virqlab_payload.h) (default 1)\n"
+"  --sport PORT        flow k sends from source port PORT+k (default: the\n"
+"                      kernel's ephemeral ports), so a receiver's hash of\n"
+"                      the 4-tuple spreads the flows the same way every run\n"
 "  --late SEQ:BY       send datagram SEQ BY places late (after SEQ+BY), as a\n"
 "                      network may reorder; tests the receiver's late path\n"
 "  --steps R:N,...     a rate schedule: N datagrams at R pps, then the next\n"
@@ -68,7 +74,8 @@ static const char usage[] =
 "  udpgen --to 127.0.0.1:9000 --rate 50000 --pattern poisson --duration 10\n"
 "  udpgen --to 127.0.0.1:9000 --steps 1000:2000,20000:40000,1000:2000\n"
 "  udpgen --to 127.0.0.1:9000 --pattern burst --burst 64 --gap-us 500 --count 100000\n"
-"  udpgen --to 127.0.0.1:9000 --rate 0 --size 1500 --count 1000000 --stats gen.tsv\n";
+"  udpgen --to 127.0.0.1:9000 --rate 0 --size 1500 --count 1000000 --stats gen.tsv\n"
+"  udpgen --to 127.0.0.1:9000 --rate 20000 --count 80000 --flows 4 --sport 41000\n";
 
 #define UDPGEN_MAX_STEPS	16
 
@@ -80,7 +87,7 @@ struct cfg {
 	double rate, duration;
 	enum pattern pattern;
 	uint64_t count, burst, gap_ns, seed, late_seq, late_by;
-	uint32_t size, flow;
+	uint32_t size, flow, flows, sport;
 	const char *stats;
 	bool quiet;
 	/* --steps: a rate schedule; step k starts at index first[k], at start_ns[k]. */
@@ -169,6 +176,7 @@ static void parse(int argc, char **argv, struct cfg *c)
 		{ "seed", required_argument, NULL, 'S' }, { "flow", required_argument, NULL, 'f' },
 		{ "stats", required_argument, NULL, 'o' }, { "quiet", no_argument, NULL, 'q' },
 		{ "late", required_argument, NULL, 'L' }, { "steps", required_argument, NULL, 'T' },
+		{ "flows", required_argument, NULL, 'F' }, { "sport", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
@@ -176,7 +184,8 @@ static void parse(int argc, char **argv, struct cfg *c)
 	double v;
 	int o;
 
-	*c = (struct cfg){ .rate = 1000, .burst = 32, .gap_ns = 1000000, .seed = 1, .size = 64 };
+	*c = (struct cfg){ .rate = 1000, .burst = 32, .gap_ns = 1000000, .seed = 1, .size = 64,
+			    .flows = 1 };
 	opterr = 0;
 	while ((o = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (o) {
@@ -245,6 +254,16 @@ static void parse(int argc, char **argv, struct cfg *c)
 			c->flow = v;
 			have_flow = true;
 			break;
+		case 'F':
+			if (!num(optarg, 1, VIRQLAB_MAX_FLOWS, &v) || v != (uint32_t)v)
+				die_usage("--flows '%s': expected 1..%u", optarg, VIRQLAB_MAX_FLOWS);
+			c->flows = v;
+			break;
+		case 'P':
+			if (!num(optarg, 1, 65535, &v) || v != (uint32_t)v)
+				die_usage("--sport '%s': expected a port, 1..65535", optarg);
+			c->sport = v;
+			break;
 		case 'o':
 			c->stats = optarg;
 			break;
@@ -288,6 +307,10 @@ static void parse(int argc, char **argv, struct cfg *c)
 		die_usage("--late %llu:%llu: SEQ+BY must be below --count %llu",
 		     (unsigned long long)c->late_seq, (unsigned long long)c->late_by,
 		     (unsigned long long)c->count);
+	if (c->late_by && c->flows > 1)
+		die_usage("--late with --flows %u: --late moves one datagram of one flow", c->flows);
+	if (c->sport && c->sport + c->flows - 1 > 65535)
+		die_usage("--sport %u with --flows %u: ports beyond 65535", c->sport, c->flows);
 	if (!have_flow) {
 		c->flow = (uint32_t)(real_ns() ^ ((uint64_t)getpid() << 16));
 		if (!c->flow)
@@ -339,10 +362,10 @@ struct slot {
 	bool busy;
 };
 
-static void fill(uint8_t *p, const struct cfg *c, uint64_t seq)
+static void fill(uint8_t *p, const struct cfg *c, uint32_t flow, uint64_t seq)
 {
 	struct virqlab_payload h = {
-		.magic = VIRQLAB_PAYLOAD_MAGIC, .flow = c->flow, .seq = seq, .len = c->size,
+		.magic = VIRQLAB_PAYLOAD_MAGIC, .flow = flow, .seq = seq, .len = c->size,
 	};
 
 	for (uint32_t i = sizeof(h); i < c->size; i++)
@@ -362,18 +385,28 @@ int main(int argc, char **argv)
 	struct cfg c;
 	unsigned int free_top = 0, *free_list;
 	double dur;
-	int fd, err;
+	int fd[VIRQLAB_MAX_FLOWS], err;
 
 	parse(argc, argv, &c);
 	rng = c.seed * 0x9e3779b97f4a7c15ull + 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&c.to, sizeof(c.to)) < 0)
-		die("connect: %s", strerror(errno));
+	/* One socket per flow: its own source port, so the 4-tuples differ. */
+	for (unsigned int k = 0; k < c.flows; k++) {
+		fd[k] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd[k] < 0)
+			die("socket: %s", strerror(errno));
+		if (c.sport) {
+			struct sockaddr_in from = { .sin_family = AF_INET,
+						    .sin_port = htons(c.sport + k) };
+
+			if (bind(fd[k], (struct sockaddr *)&from, sizeof(from)) < 0)
+				die("bind source port %u: %s", c.sport + k, strerror(errno));
+		}
+		if (connect(fd[k], (struct sockaddr *)&c.to, sizeof(c.to)) < 0)
+			die("connect: %s", strerror(errno));
+	}
 	err = io_uring_queue_init(QD, &ring, 0);
 	if (err < 0)
 		die("io_uring_queue_init: %s", strerror(-err));
@@ -395,11 +428,13 @@ int main(int argc, char **argv)
 			break;
 		/* Queue every packet already due, as far as free slots allow. */
 		while (free_top && (!c.count || sent + queued < c.count) && due <= now) {
-			unsigned int s = free_list[--free_top];
+			unsigned int s = free_list[--free_top], k = (sent + queued) % c.flows;
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
-			fill(slots[s].buf, &c, seq_at(&c, sent + queued));
-			io_uring_prep_send(sqe, fd, slots[s].buf, c.size, 0);
+			/* Round-robin: flow k's n-th datagram is the run's (n * flows + k)-th. */
+			fill(slots[s].buf, &c, virqlab_flow_id(c.flow, k),
+			     seq_at(&c, sent + queued) / c.flows);
+			io_uring_prep_send(sqe, fd[k], slots[s].buf, c.size, 0);
 			io_uring_sqe_set_data64(sqe, s);
 			queued++;
 			due = next_due(&c, sent + queued, due, &rng);
@@ -441,7 +476,8 @@ int main(int argc, char **argv)
 	}
 	t_end = mono_ns();
 	io_uring_queue_exit(&ring);
-	close(fd);
+	for (unsigned int k = 0; k < c.flows; k++)
+		close(fd[k]);
 
 	dur = (t_end - start) / 1e9;
 	if (!c.quiet)
@@ -462,11 +498,11 @@ int main(int argc, char **argv)
 		if (!f)
 			die("--stats %s: %s", tmp, strerror(errno));
 		fprintf(f, "#sent\tbytes\terrors\tduration_s\tachieved_pps\ttarget_pps\tpattern\tsize"
-			"\tflow\tcomplete\n");
-		fprintf(f, "%llu\t%llu\t%llu\t%.6f\t%.1f\t%.1f\t%s\t%u\t%u\t%d\n",
+			"\tflow\tcomplete\tflows\n");
+		fprintf(f, "%llu\t%llu\t%llu\t%.6f\t%.1f\t%.1f\t%s\t%u\t%u\t%d\t%u\n",
 			(unsigned long long)sent, (unsigned long long)sent * c.size,
 			(unsigned long long)errors, dur, dur > 0 ? sent / dur : 0, c.rate,
-			pattern_names[c.pattern], c.size, c.flow, !interrupted);
+			pattern_names[c.pattern], c.size, c.flow, !interrupted, c.flows);
 		if (fclose(f) || rename(tmp, c.stats))
 			die("--stats %s: %s", c.stats, strerror(errno));
 	}

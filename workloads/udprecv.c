@@ -28,7 +28,8 @@ static const char usage[] =
 "Usage: udprecv --port PORT [--count N] [--idle S]\n"
 "Receive UDP datagrams on 127.0.0.1:PORT (recvmmsg, no VM) and verify each virqlab\n"
 "payload as the guest does; print one line:\n"
-"  udprecv: received N (in order N, gaps G, duplicate D, corrupt C) in T s: P pps\n"
+"  udprecv: received N (in order N, gaps G, duplicate D, corrupt C) in T s: P pps, F flows\n"
+"(order and gaps per flow: udpgen --flows)\n"
 "\n"
 "  --port PORT   UDP port on 127.0.0.1, 1..65535 (required)\n"
 "  --count N     stop after N datagrams (default: until idle)\n"
@@ -81,7 +82,9 @@ static bool intact(const uint8_t *p, uint32_t len, struct virqlab_payload *h)
 int main(int argc, char **argv)
 {
 	static uint8_t bufs[BATCH][VIRQLAB_PAYLOAD_MAX];
-	uint64_t count = 0, received = 0, in_order = 0, gaps = 0, dup = 0, corrupt = 0, next = 0;
+	uint64_t count = 0, received = 0, in_order = 0, gaps = 0, dup = 0, corrupt = 0;
+	/* Order is per flow (udpgen --flows): each has its own sequence. */
+	uint64_t next[VIRQLAB_MAX_FLOWS] = { 0 }, flows = 0;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -158,9 +161,12 @@ int main(int argc, char **argv)
 			received++;
 			if (!intact(bufs[i], msgs[i].msg_len, &h)) {
 				corrupt++;
-			} else if (h.seq >= next) {
-				gaps += h.seq - next;
-				next = h.seq + 1;
+			} else if (h.seq >= next[virqlab_flow_index(h.flow)]) {
+				uint64_t *nx = &next[virqlab_flow_index(h.flow)];
+
+				flows += !*nx;
+				gaps += h.seq - *nx;
+				*nx = h.seq + 1;
 				in_order++;
 			} else {
 				dup++;
@@ -168,8 +174,10 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("udprecv: received %llu (in order %llu, gaps %llu, duplicate %llu, corrupt %llu) "
-	       "in %.3f s: %.0f pps\n", (unsigned long long)received, (unsigned long long)in_order,
+	       "in %.3f s: %.0f pps, %llu flows\n", (unsigned long long)received,
+	       (unsigned long long)in_order,
 	       (unsigned long long)gaps, (unsigned long long)dup, (unsigned long long)corrupt,
-	       last - first, last > first ? received / (last - first) : 0);
+	       last - first, last > first ? received / (last - first) : 0,
+	       (unsigned long long)flows);
 	return 0;
 }

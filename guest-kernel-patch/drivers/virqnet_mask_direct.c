@@ -9,11 +9,13 @@
  * reads descriptors and buffers straight from the device's ring (no exits,
  * no copies), advancing `cons` itself, until the ring is empty; then it
  * unmasks and looks once more before it sleeps (virqnet_md_consume in
- * tests/rx.c holds that loop; the handshake argument is below).
+ * tests/rx.c holds that loop; the handshake argument is below). With
+ * several queues each vCPU runs this for its own queue, with its own flag
+ * area and wake-up: the handshake is per queue and unchanged.
  */
 #include "kernel/virqnet.h"
 
-static volatile uint32_t kicked;
+static volatile uint32_t kicked[MAX_CPUS];	/* per vCPU: each drains its own queue */
 
 /*
  * The handshake's steps, for vmm-mini to print if the guest ever stops
@@ -38,11 +40,11 @@ static void virqnet_md_isr(struct irq_frame *f)
 {
 	struct virqnet_vcpu_flags *fl = &virqnet.flags[this_cpu()->cpu];
 
-	virqnet_irqs++;
+	__atomic_fetch_add(&virqnet_irqs, 1, __ATOMIC_RELAXED);	/* one per vCPU may run */
 	md_trace(VIRQNET_TR_ISR, fl->pending | fl->masked << 1 | (f->cs & 3) << 8, f->rip, f->rflags);
 	WRITE_ONCE(fl->masked, 1);
 	__atomic_exchange_n(&fl->pending, 0, __ATOMIC_SEQ_CST);
-	kicked = 1;
+	kicked[this_cpu()->cpu] = 1;
 	apic_eoi();
 }
 
@@ -53,12 +55,14 @@ static void virqnet_md_isr(struct irq_frame *f)
  */
 static long sys_rx_wait(long a, long b, long c)
 {
-	while (!kicked) {
+	volatile uint32_t *k = &kicked[this_cpu()->cpu];
+
+	while (!*k) {
 		safe_halt();
 		cli();
-		md_trace(VIRQNET_TR_WAKE, kicked, 0, 0);
+		md_trace(VIRQNET_TR_WAKE, *k, 0, 0);
 	}
-	kicked = 0;
+	*k = 0;
 	return 0;
 }
 
@@ -119,11 +123,12 @@ void virqnet_md_init(void)
  * interrupt inside that shadow would return it onto the HLT; the interrupt
  * entry steps over such a HLT: irq_step_over_shadowed_hlt, arch/irq.c).
  */
-__user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
+__user_text uint64_t virqnet_md_consume(uint32_t q, virqnet_take_fn take, uint32_t budget,
 					 struct virqnet_poll *poll, bool hobble)
 {
-	struct virqnet_ring *r = virqnet.ring;
-	struct virqnet_vcpu_flags *fl = &virqnet.flags[VIRQNET_CPU];
+	/* Queue q, whose interrupt and flag area are vCPU q's, the one this runs on. */
+	struct virqnet_ring *r = virqnet.rings[q];
+	struct virqnet_vcpu_flags *fl = &virqnet.flags[q];
 	uint32_t mask = virqnet.ring_size - 1, cons = READ_ONCE(r->cons);
 	uint64_t passes = 0;
 
@@ -137,7 +142,7 @@ __user_text uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget,
 
 			if (hobble)
 				syscall3(SYS_rx_hobble, 0, 0, 0);
-			if (buf < virqnet.ring_size && len <= virqnet.buf_size)
+			if (buf < virqnet.nr_bufs && len <= virqnet.buf_size)
 				take(virqnet.bufs + (uint64_t)buf * virqnet.buf_size, len);
 			else
 				take(NULL, 0);	/* counted as corrupt */

@@ -24,6 +24,7 @@ FUZZ_MODEL_SRCS := \
 	vmm-mini/util.c \
 	vmm-mini/virqnet.c \
 	vmm-mini/virqnet_modes.c \
+	vmm-mini/virqnet_rss.c \
 	vmm-mini/virtio_net.c \
 	vmm-mini/virtio_pci.c \
 	vmm-mini/virtio_ring.c

@@ -111,7 +111,8 @@ static void check(struct machine *m)
 {
 	struct virqnet *d = m->dev;
 	const struct rx_counters *c = &d->c;
-	static uint8_t seen[4096];
+	static uint8_t seen[VIRQNET_MAX_QUEUES * 4096];
+	uint32_t nbufs = d->nr_queues * d->ring_size;
 
 	/* A foreign datagram delivered anyway (--accept-foreign) is in foreign and published. */
 	if (c->arrivals != c->foreign + c->drop_too_big + c->published - c->foreign_published +
@@ -127,27 +128,32 @@ static void check(struct machine *m)
 		fail("more latency samples than room for them");
 	if (!d->enabled)
 		return;
-	if (d->prod - d->cons > d->ring_size || d->nr_free > d->ring_size)
-		fail("shadow indices outside the ring");
-	/* Every buffer of this configuration is free, in the ring, or lent: once. */
-	memset(seen, 0, d->ring_size);
+	if (d->nr_free > nbufs)
+		fail("more free buffers than the pool holds");
+	for (unsigned int q = 0; q < d->nr_queues; q++)
+		if (d->rxq[q].prod - d->rxq[q].cons > d->ring_size)
+			fail("shadow indices outside the ring");
+	/* Every buffer of the pool is free, in one ring, or lent: once. */
+	memset(seen, 0, nbufs);
 	for (uint32_t i = 0; i < d->nr_free; i++)
-		if (d->free_bufs[i] >= d->ring_size || seen[d->free_bufs[i]]++)
+		if (d->free_bufs[i] >= nbufs || seen[d->free_bufs[i]]++)
 			fail("a free buffer id twice or out of range");
-	for (uint32_t i = d->cons; i != d->prod; i++) {
-		uint32_t id = d->slot_buf[i & (d->ring_size - 1)];
+	for (unsigned int q = 0; q < d->nr_queues; q++) {
+		for (uint32_t i = d->rxq[q].cons; i != d->rxq[q].prod; i++) {
+			uint32_t id = d->rxq[q].slot_buf[i & (d->ring_size - 1)];
 
-		if (id >= d->ring_size || seen[id]++)
-			fail("a published buffer also free, or twice in the ring");
+			if (id >= nbufs || seen[id]++)
+				fail("a published buffer also free, or twice in the rings");
+		}
 	}
 	for (int s = 0; s < NR_SLOTS; s++) {
 		const struct slot *sl = &m->slots[s];
 
 		if (sl->busy && sl->buf.guest && sl->buf.gen == d->gen &&
-		    (sl->buf.id >= d->ring_size || seen[sl->buf.id]++))
+		    (sl->buf.id >= nbufs || seen[sl->buf.id]++))
 			fail("a lent buffer also free or published");
 	}
-	for (uint32_t i = 0; i < d->ring_size; i++)
+	for (uint32_t i = 0; i < nbufs; i++)
 		if (!seen[i])
 			fail("a buffer lost: neither free, published nor lent");
 }
@@ -200,6 +206,12 @@ static void configure(struct machine *m, struct input *in)
 			f[i] = u32(in);
 		reg(m, regs[i], f[i]);
 	}
+	/* Queue 1 (--queues 2): its ring at 0x1000, its interrupt on vCPU 1. */
+	if (m->dev->nr_queues > 1) {
+		reg(m, VIRQNET_QUEUE_STRIDE + VIRQNET_REG_RING_LO, shape & 0x40 ? u32(in) : 0x1000);
+		reg(m, VIRQNET_QUEUE_STRIDE + VIRQNET_REG_IRQ_VECTOR, f[12]);
+		reg(m, VIRQNET_QUEUE_STRIDE + VIRQNET_REG_IRQ_CPU, shape & 0x80 ? u8(in) : 1);
+	}
 	reg(m, VIRQNET_REG_CTRL, VIRQNET_CTRL_ENABLE);
 }
 
@@ -216,8 +228,8 @@ static void scribble(struct machine *m, struct input *in)
 		*p = u32(in);
 		return;
 	case 1:		/* the consumer index, near where the device expects it */
-		p = d->ring ? &d->ring->cons : NULL;
-		v = d->cons + (int8_t)(v & 0xff);
+		p = d->rxq[0].ring ? &d->rxq[0].ring->cons : NULL;
+		v = d->rxq[0].cons + (int8_t)(v & 0xff);
 		break;
 	case 2:
 		p = d->flags ? &d->flags[u8(in) % 4].masked : NULL;
@@ -301,6 +313,7 @@ static void rx_complete(struct machine *m, struct input *in)
 	d = (struct rx_done){
 		.buf = s->buf, .res = len, .rx_ns = kind & 0x40 ? 0 : 1000000000ull + h.seq,
 		.sock_drops = kind & 0x20 ? (int64_t)u16(in) : -1,
+		.rss_hash = (uint32_t)h.seq,	/* with 2 queues: the two in turn */
 	};
 	if (u8(in) % 16 == 0)
 		d.res = errs[u8(in) % ARRAY_SIZE(errs)];
@@ -314,12 +327,14 @@ static void rx_complete(struct machine *m, struct input *in)
 static void consume(struct machine *m, struct input *in)
 {
 	struct virqnet *d = m->dev;
-	uint32_t out = d->prod - d->cons, n = u8(in);
+	uint32_t n = u8(in), qi = n / 128 % d->nr_queues;
+	struct virqnet_rxq *q = &d->rxq[qi];
+	uint32_t out = q->prod - q->cons;
 
 	if (u8(in) % 2 && d->ops->ack) {
-		reg(m, VIRQNET_REG_RX_ACK, n % (out + 2));
-	} else if (d->ring && d->enabled) {
-		d->ring->cons += n % (out + 2);
+		reg(m, qi * VIRQNET_QUEUE_STRIDE + VIRQNET_REG_RX_ACK, n % (out + 2));
+	} else if (q->ring && d->enabled) {
+		q->ring->cons += n % (out + 2);
 		if (d->latlog)
 			for (uint32_t i = 0; i < n % 4; i++)
 				d->latlog->ent[d->latlog->head++ % VIRQNET_LAT_LOG_SIZE] =
@@ -430,6 +445,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.dev = virqnet_create(&host, ops, (1 + setup / 4 % 4) * 50000, 64, 64);
 	m.dev->tsc_offset_ok = setup & 0x80;
 	rx_foreign_init(m.dev, setup & 0x40);
+	/* Two receive queues when there are two vCPUs for them, one input in two. */
+	if (setup & 0x10 && host.nr_vcpus > 1)
+		virqnet_set_queues(m.dev, 2);
 	for (int i = 0; i < MAX_OPS && in.n; i++)
 		step(&m, &in);
 	/* What the input reached, for tests/host/fuzz-replay.t to see every mode run. */

@@ -3,7 +3,8 @@
 #
 # Description: udpgen sends exactly what it says it sent, intact and in
 # order, for each pattern and for the smallest and largest sizes (checked by
-# udprecv, which verifies payloads as the guest does); --late SEQ:BY sends
+# udprecv, which verifies payloads as the guest does); --flows F sends F
+# flows from F source ports, each with its own sequence; --late SEQ:BY sends
 # exactly one datagram late and the rest in order; --duration stops on
 # time; bad flags exit 2 with one line; SIGINT still prints the summary.
 
@@ -11,7 +12,7 @@
 
 GEN=$BUILD/udpgen
 RECV=$BUILD/udprecv
-plan 28
+plan 37
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 port=$((30000 + $$ % 20000))
@@ -43,6 +44,18 @@ like "burst: all 4096 arrive intact and in order" "in order 4096, gaps 0, duplic
 send 500 --rate 5000 --size 9000
 like "9000-byte datagrams arrive intact" "in order 500, gaps 0, duplicate 0, corrupt 0" "$rout"
 like "9000-byte bytes counted" "sent 500 packets \(4500000 bytes\)" "$out"
+
+# --flows 4: round-robin over 4 sockets, each flow with its own sequence
+# (udprecv judges order and gaps per flow, so one sequence shared by the
+# flows would show as gaps); --sport binds them to ports P..P+3.
+send 4000 --rate 20000 --flows 4 --sport $((port + 1)) --stats "$dir/flows.tsv"
+is "--flows 4: exit 0" 0 "$gen_rc"
+like "--flows 4: all 4000 arrive intact, each flow in its own order, 4 flows" \
+	"received 4000 \(in order 4000, gaps 0, duplicate 0, corrupt 0\) .* 4 flows" "$rout"
+is "--flows 4: the stats say 4 flows" 4 \
+	"$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "flows") c = i } NR == 2 { print $c }' "$dir/flows.tsv")"
+usage_error "--late with --flows" "^udpgen: --late with --flows 2: " \
+	"$GEN" --to 127.0.0.1:9 --count 10 --flows 2 --late 1:2
 
 # udprecv keeps no window: the late one shows as a gap where it was due and
 # as "duplicate" (behind the highest seen) where it arrives.
@@ -93,7 +106,8 @@ sent=$(awk -F'\t' 'NR == 2 { print $1 }' "$dir/int.tsv")
 check "--steps: after 1 s, only the first step's rate (sent $sent, at most 1000)" awk -v s="${sent:-0}" 'BEGIN { exit !(s >= 100 && s <= 1000) }'
 usage_error "--steps with --rate" "--steps.*--rate" "$GEN" --to 127.0.0.1:9 --steps 100:10 --rate 5
 
-for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere" "--late 5" "--steps 100:0"; do
+for bad in "--size 10" "--rate -5" "--pattern zigzag" "--to nowhere" "--late 5" "--steps 100:0" \
+	"--flows 0" "--flows 17" "--sport 0"; do
 	# shellcheck disable=SC2086
 	err=$("$GEN" --count 1 ${bad%% *} ${bad#* } --to 127.0.0.1:9 2>&1)
 	rc=$?

@@ -2,9 +2,12 @@
 /*
  * Description: host-side building blocks every figure depends on: strict
  * number parsing, nearest-rank percentiles, the payload checksum shared with
- * the guest, and the TSC <-> CLOCK_REALTIME relation that puts guest
- * consumption times and host receive timestamps on one clock.
+ * the guest, the TSC <-> CLOCK_REALTIME relation that puts guest
+ * consumption times and host receive timestamps on one clock, and the RSS
+ * hash that picks a datagram's receive queue (the verification vectors of
+ * Microsoft's "Verifying the RSS Hash Calculation", IPv4 with ports).
  */
+#include <arpa/inet.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,6 +15,7 @@
 #include "uapi/virqlab_payload.h"
 #include "vmm/clock.h"
 #include "vmm/util.h"
+#include "vmm/virqnet_dev.h"
 
 const char *prog_name = "unit";
 
@@ -40,7 +44,7 @@ int main(void)
 	int64_t rt, now;
 	uint32_t csum;
 
-	tap_plan(13);
+	tap_plan(17);
 	tap_ok(parse_u64("42", 1, 100, &v) && v == 42, "parse_u64 accepts 42 in 1..100");
 	tap_ok(!parse_u64("0", 1, 100, &v), "parse_u64 rejects 0 below the range");
 	tap_ok(!parse_u64("abc", 0, 100, &v) && !parse_u64("12x", 0, 100, &v),
@@ -64,6 +68,16 @@ int main(void)
 	tap_eq(virqlab_csum(pkt, 64), csum, "the checksum ignores its own field");
 	pkt[40] ^= 1;
 	tap_ok(virqlab_csum(pkt, 64) != csum, "one flipped bit changes the checksum");
+
+	/* Source 66.9.149.187:2794 -> destination 161.142.100.80:1766, and two more. */
+	tap_eq(virqnet_rss_hash(inet_addr("66.9.149.187"), inet_addr("161.142.100.80"),
+				htons(2794), htons(1766)), 0x51ccc178, "Toeplitz: the first RSS vector");
+	tap_eq(virqnet_rss_hash(inet_addr("199.92.111.2"), inet_addr("65.69.140.83"),
+				htons(14230), htons(4739)), 0xc626b0ea, "Toeplitz: the second RSS vector");
+	tap_eq(virqnet_rss_hash(inet_addr("24.19.198.95"), inet_addr("12.22.207.184"),
+				htons(12898), htons(38024)), 0x5c2b394a, "Toeplitz: the third RSS vector");
+	tap_ok(virqnet_rss_queue(0x51ccc178, 1) == 0 && virqnet_rss_queue(0x51ccc179, 2) == 1 &&
+	       virqnet_rss_queue(0x51ccc1ff, 4) == 3, "the indirection table: hash mod 128 mod queues");
 
 	khz = tsc_khz_estimate();
 	clock_anchor_take(&a, khz);

@@ -14,6 +14,13 @@
 #define VIRQNET_BUF_SIZE	2048
 #define VIRQNET_VECTOR		0x50
 #define VIRQNET_CPU		0
+/*
+ * Several queues (the device's NR_QUEUES, vmm-mini --queues): queue q's
+ * interrupt goes to vCPU q, whose consumer drains it. The buffers stay the
+ * one VIRQNET_RING_SIZE pool, so each of Q rings has VIRQNET_RING_SIZE / Q
+ * slots and a run with several queues holds as many datagrams as one with one.
+ */
+#define VIRQNET_MAX_QUEUES_GUEST	4
 
 /* System calls the receive path adds. */
 enum {
@@ -26,11 +33,13 @@ enum {
 
 /* What ring 3 needs to read the device's buffers in place (mask-direct). */
 struct virqnet_view {
-	struct virqnet_ring *ring;
+	struct virqnet_ring *ring;		/* queue 0's: rings[0] */
+	struct virqnet_ring *rings[VIRQNET_MAX_QUEUES_GUEST];
 	uint8_t *bufs;
 	struct virqnet_vcpu_flags *flags;
-	struct virqnet_lat_log *latlog;
+	struct virqnet_lat_log *latlog;		/* NULL with several queues (one writer) */
 	uint32_t ring_size, buf_size, mode;
+	uint32_t nr_queues, nr_bufs;		/* nr_bufs = nr_queues * ring_size */
 };
 
 extern struct virqnet_view virqnet;
@@ -55,8 +64,8 @@ struct virqnet_poll {
 /* drivers/virqnet_mask_direct.c: the method. */
 typedef void (*virqnet_take_fn)(const uint8_t *data, uint32_t len);
 void virqnet_md_init(void);
-uint64_t virqnet_md_consume(virqnet_take_fn take, uint32_t budget, struct virqnet_poll *poll,
-			    bool hobble);
+uint64_t virqnet_md_consume(uint32_t q, virqnet_take_fn take, uint32_t budget,
+			    struct virqnet_poll *poll, bool hobble);
 
 /* drivers/virqnet_adaptive.c: the cycles to poll after a pass that took `taken`. */
 uint64_t virqnet_poll_cycles(struct virqnet_poll *poll, uint32_t taken);

@@ -54,6 +54,23 @@
 #define VIRQNET_REG_LATLOG_HI	0x4c
 #define VIRQNET_REG_TRACE_LO	0x50	/* RW GPA of struct virqnet_trace (optional) */
 #define VIRQNET_REG_TRACE_HI	0x54
+#define VIRQNET_REG_NR_QUEUES	0x58	/* RO receive queues the VMM offers (--queues) */
+
+/*
+ * Several receive queues (vmm-mini --queues Q), as a multi-queue NIC has:
+ * queue q's registers are the page's q-th window of VIRQNET_QUEUE_STRIDE
+ * bytes, at the offsets above, and window 0 is queue 0 plus everything the
+ * queues share. Per queue: RING_LO/HI, IRQ_VECTOR, IRQ_CPU, STATUS (RX for
+ * that queue; STOP and ERROR for the device), HEAD_BUF, HEAD_LEN, RX_ACK.
+ * Shared, window 0 only: RING_SIZE (every ring's), BUF_LO/HI and BUF_SIZE
+ * (one pool of NR_QUEUES * RING_SIZE buffers, which any queue's descriptor
+ * may name, as a NIC's shared buffer pool), FLAGS (one area per vCPU: a
+ * queue's is its IRQ_CPU's), LATLOG, TRACE, CTRL (enables every queue at
+ * once), ERRORS. The device picks a datagram's queue by the Toeplitz hash of
+ * its UDP 4-tuple (vmm-mini/virqnet_rss.c).
+ */
+#define VIRQNET_QUEUE_STRIDE	0x100
+#define VIRQNET_MAX_QUEUES	(VIRQNET_MMIO_SIZE / VIRQNET_QUEUE_STRIDE)
 
 #define VIRQNET_CTRL_ENABLE	(1u << 0)	/* validate the config and start */
 #define VIRQNET_CTRL_DISABLE	(1u << 1)
@@ -181,6 +198,7 @@ enum virqnet_report_key {
 	RX_REPORT_POLL_UP,		/* adaptive: switches from interrupts to polling */
 	RX_REPORT_POLL_DOWN,		/* adaptive: switches back */
 	RX_REPORT_FOREIGN_DELIVERED,	/* foreign=1: datagrams without a virqlab header, counted, not judged */
+	RX_REPORT_FLOWS,		/* flows of the run that delivered a packet */
 	RX_REPORT_END
 };
 

@@ -105,6 +105,7 @@ struct vm_config {
 	const char *mode;
 	const char *args;
 	unsigned int nr_vcpus;
+	unsigned int nr_queues;		/* --queues: the receive device's */
 	uint64_t mem_bytes;
 	double timeout_s;		/* 0: none */
 	const char *source;		/* udp:ADDR:PORT or NULL */

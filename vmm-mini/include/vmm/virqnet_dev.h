@@ -22,11 +22,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "uapi/virqlab_payload.h"
 #include "uapi/virqnet.h"
 
 struct vm;
 struct virqnet;
 struct rx_buf;
+struct virqnet_rxq;
 
 /* Every count that ends up in a stats file; names match the columns. */
 struct rx_counters {
@@ -161,10 +163,12 @@ struct virqnet_mode_ops {
 	bool poll;			/* takes --poll-us (the guest's poll_us=, default 1000) */
 	bool adaptive;			/* polls only at high arrival rates (--adaptive-up-pps, -down-pps) */
 	const char *summary;		/* one line for --help */
-	void (*notify)(struct virqnet *dev);
-	void (*reclaim)(struct virqnet *dev);
-	void (*ack)(struct virqnet *dev, uint32_t n);
-	uint64_t (*tick)(struct virqnet *dev, uint64_t now, bool flush);
+	bool multiqueue;		/* takes --queues Q > 1 (a guest consumer per queue) */
+	/* The queue hooks act on one queue, q, of dev. */
+	void (*notify)(struct virqnet *dev, struct virqnet_rxq *q);
+	void (*reclaim)(struct virqnet *dev, struct virqnet_rxq *q);
+	void (*ack)(struct virqnet *dev, struct virqnet_rxq *q, uint32_t n);
+	uint64_t (*tick)(struct virqnet *dev, struct virqnet_rxq *q, uint64_t now, bool flush);
 	void (*finish)(struct virqnet *dev);
 	const struct virqnet_queue_ops *queue;	/* NULL: the virqnet ring */
 };
@@ -177,21 +181,16 @@ const char *virqnet_mode_names(void);
 
 struct clock_anchor;
 
-struct virqnet {
-	const struct virqnet_mode_ops *ops;
-	struct virqnet_host host;
-	void *queue;			/* ops->queue's state (struct virtio_net) */
-	pthread_mutex_t lock;		/* the one rule: see the top of virqnet.c */
-
-	/* Guest-programmed registers, validated on ENABLE. */
-	uint64_t ring_gpa, buf_gpa, flags_gpa, latlog_gpa, trace_gpa;
-	uint32_t ring_size, buf_size, vector, irq_cpu;
-	bool enabled, cfg_error;
-
-	/* Host pointers derived from validated registers. */
+/*
+ * One receive queue (--queues): its ring, its interrupt and its vCPU's flag
+ * area, and the device's shadow of what it published there. Every ring has
+ * the device's ring_size; the buffers are the device's one pool.
+ */
+struct virqnet_rxq {
+	/* Guest-programmed registers (queue q's window), validated on ENABLE. */
+	uint64_t ring_gpa;
+	uint32_t vector, irq_cpu;
 	struct virqnet_ring *ring;
-	uint8_t *bufs;
-	struct virqnet_vcpu_flags *flags;
 	/*
 	 * The target vCPU's flags and the interrupt route, as validated by the
 	 * last ENABLE. irq_cpu and vector are the registers, which the guest may
@@ -199,28 +198,55 @@ struct virqnet {
 	 */
 	struct virqnet_vcpu_flags *irq_flags;
 	uint32_t irq_target_cpu, irq_target_vector;
-	struct virqnet_lat_log *latlog;
-	struct virqnet_trace *trace;	/* read only to explain a stall */
 	int irq;			/* host.irq_route's handle */
-
 	/* coalesce: arrivals since the last interrupt. */
-	uint64_t coalesce_ns, coal_deadline_ns;
+	uint64_t coal_deadline_ns;
 	uint32_t coal_pending;
-
-	/* Host-owned shadow state. */
-	uint32_t prod, cons, lat_tail;
+	uint32_t prod, cons;
 	uint32_t *slot_buf;		/* slot -> buffer id */
 	uint32_t *slot_len;		/* slot -> datagram length */
+	uint64_t published;		/* descriptors this queue was given */
+};
+
+/* Per flow of the generator run (udpgen --flows): order and gaps are per flow. */
+struct virqnet_flow {
+	uint64_t next_seq;		/* highest seq seen + 1 */
+};
+
+struct virqnet {
+	const struct virqnet_mode_ops *ops;
+	struct virqnet_host host;
+	void *queue;			/* ops->queue's state (struct virtio_net) */
+	unsigned int nr_queues;		/* --queues: set at create, never changed */
+	pthread_mutex_t lock;		/* the one rule: see the top of virqnet.c */
+
+	/* Guest-programmed registers, validated on ENABLE. */
+	uint64_t buf_gpa, flags_gpa, latlog_gpa, trace_gpa;
+	uint32_t ring_size, buf_size;
+	bool enabled, cfg_error;
+
+	/* Host pointers derived from validated registers. */
+	uint8_t *bufs;
+	struct virqnet_vcpu_flags *flags;
+	struct virqnet_lat_log *latlog;
+	struct virqnet_trace *trace;	/* read only to explain a stall */
+	struct virqnet_rxq rxq[VIRQNET_MAX_QUEUES];
+
+	uint64_t coalesce_ns;
+
+	/* Host-owned shadow state. */
+	uint32_t lat_tail;
 	uint32_t gen;			/* bumped on every (re)configuration */
-	uint32_t *free_bufs, nr_free;
+	uint32_t *free_bufs, nr_free;	/* the pool: nr_queues * ring_size */
 	bool stop_requested;
 
 	/* Accounting. */
 	struct rx_counters c;
-	uint32_t flow;
+	uint32_t flow;			/* the run's (virqlab_flow_run), once known */
 	bool flow_known;
-	uint64_t next_seq;		/* highest seq seen + 1 */
-	struct rx_stamp *rx_stamps;	/* [seq & (seq_slots - 1)] */
+	struct virqnet_flow flows[VIRQLAB_MAX_FLOWS];
+	uint64_t next_seq;		/* the flows' next_seq summed: seqs accounted for */
+	struct rx_stamp *rx_stamps;	/* [virqnet_stamp_slot()] */
 	uint32_t seq_slots;
 	uint64_t guest_report[RX_REPORT_NR];
 	uint32_t guest_reported;	/* bit per key received */
@@ -253,6 +279,7 @@ struct rx_done {
 	int res;			/* length (may exceed cap: MSG_TRUNC) or -errno */
 	uint64_t rx_ns;			/* kernel receive stamp, 0 if none came */
 	int64_t sock_drops;		/* SO_RXQ_OVFL / SO_MEMINFO count, -1 if none */
+	uint32_t rss_hash;		/* virqnet_rss_hash of its 4-tuple (0: queue 0) */
 };
 
 /*
@@ -268,6 +295,8 @@ struct rx_batch {
 /* The model (virqnet.c): no KVM in here. */
 struct virqnet *virqnet_create(const struct virqnet_host *host, const struct virqnet_mode_ops *ops,
 			       uint64_t coalesce_ns, uint64_t max_lat, uint32_t seq_slots);
+/* Before any vCPU runs: Q receive queues (1..VIRQNET_MAX_QUEUES; 1 at create). */
+void virqnet_set_queues(struct virqnet *dev, unsigned int nr_queues);
 void virqnet_destroy(struct virqnet *dev);
 void virqnet_mmio_access(struct virqnet *dev, uint32_t off, uint8_t *data, uint32_t len,
 			 bool is_write);
@@ -296,8 +325,13 @@ void rx_foreign_sample(struct virqnet *dev, const struct virqnet_lat_entry *e, i
 		       int64_t now);
 
 /* Mode hooks' shared pieces (virqnet.c), for virqnet_modes.c. */
-void virqnet_raise_irq(struct virqnet *dev);
-void virqnet_free_slots(struct virqnet *dev, uint32_t n);
+void virqnet_raise_irq(struct virqnet *dev, struct virqnet_rxq *q);
+void virqnet_free_slots(struct virqnet *dev, struct virqnet_rxq *q, uint32_t n);
+
+/* Receive-side scaling (virqnet_rss.c): the Toeplitz hash, then the queue. */
+uint32_t virqnet_toeplitz(const uint8_t *in, unsigned int len);
+uint32_t virqnet_rss_hash(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport);
+unsigned int virqnet_rss_queue(uint32_t hash, unsigned int nr_queues);
 void virqnet_guest_error(struct virqnet *dev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
