@@ -112,7 +112,8 @@ static void take(const uint8_t *p, uint32_t len)
 	chk.delivered++;
 	chk.bytes += len;
 	head = lat->head;
-	lat->ent[head % VIRQNET_LAT_LOG_SIZE].seq = h.seq;
+	/* The key vmm-mini stamped the arrival under (virqlab_payload.h). */
+	lat->ent[head % VIRQNET_LAT_LOG_SIZE].seq = virqlab_seq_key(h.flow, h.seq);
 	lat->ent[head % VIRQNET_LAT_LOG_SIZE].tsc = rdtsc();
 	__atomic_store_n(&lat->head, head + 1, __ATOMIC_RELEASE);
 }
