@@ -115,11 +115,11 @@ why_exit() {
 	echo "$1 exit $2 ($what)${last:+: $last}"
 }
 
-vmm_pid= gen_pid= cur_tmp=
+vmm_pid= gen_pid= cur_tmp= _watch=
 stop_children() {
-	for p in $gen_pid $vmm_pid; do kill -TERM "$p" 2>/dev/null; done
-	for p in $gen_pid $vmm_pid; do wait "$p" 2>/dev/null; done
-	gen_pid= vmm_pid=
+	for p in $gen_pid $vmm_pid $_watch; do kill -TERM "$p" 2>/dev/null; done
+	for p in $gen_pid $vmm_pid $_watch; do wait "$p" 2>/dev/null; done
+	gen_pid= vmm_pid= _watch=
 }
 
 stalled_why="the sandbox stalled during this cell and it was revived"
@@ -198,12 +198,16 @@ run_cell() {
 				[ "$_st" = Z ] && { kill -TERM "$gen_pid" 2>/dev/null; exit 0; }
 				sleep 0.5
 			done
-		) &
+		) 7<&- &
+		# (7<&-: the watcher writes nothing of the run, so it does not hold
+		# its lock: a killed runner's watcher, or its sleep, outliving the
+		# runner for half a second would refuse an immediate --resume.)
 		_watch=$!
 		wait "$gen_pid"
 		_grc=$?
 		kill "$_watch" 2>/dev/null
 		wait "$_watch" 2>/dev/null
+		_watch=
 		gen_pid=
 	fi
 	[ -n "$_why" ] && kill -TERM "$vmm_pid" 2>/dev/null
