@@ -22,35 +22,16 @@ require_kvm "$@"
 . "$VIRQLAB_ROOT/tests/lib/rx.sh"
 trap rx_cleanup EXIT
 
-flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh")
-if [ "$KVM_WHERE" = sandbox ]; then
-	n=${RX_COUNT:-2000} low=400 med=600
-elif [ "$flavour" = pvm ]; then
-	# Nested PVM emulates guest ring 0: inject, whose driver runs there,
-	# saturates between 3,000 and 6,000 pps (measured 2026-12-01).
-	n=${RX_COUNT:-5000} low=2000 med=2500
-else
-	n=${RX_COUNT:-5000} low=2000 med=20000
-fi
+rx_counts 5000
 plan 50
 note "kvm: $KVM_WHERE ($flavour); $n packets per run"
 
-# lossless NAME: exit 0, all delivered once in order, nothing dropped.
-lossless() {
-	is "$1: vmm-mini exit 0" 0 "$rx_rc"
-	[ "$rx_rc" = 0 ] || diag "$rx_out"
-	is "$1: delivered = sent = $n, no drops" "$n $n 0" \
-		"$(col sent) $(col delivered) $(col dropped)"
-	is "$1: guest saw no reordering, duplicates or corruption" "0 0 0" \
-		"$(col guest_out_of_order) $(col guest_duplicate) $(col guest_corrupt)"
-}
-
 for mode in inject mask-direct; do
 	rx_run "$mode" "$low" "$n"
-	lossless "$mode at $low pps"
+	rx_lossless "$mode at $low pps"
 	[ "$mode" = inject ] && inject_irqs=$(col irqs_raised)
 	rx_run "$mode" "$med" "$n" --pattern poisson
-	lossless "$mode at $med pps (poisson)"
+	rx_lossless "$mode at $med pps (poisson)"
 	rx_run "$mode" 0 "$n"
 	is "$mode at overload: exit 0 (accounting holds)" 0 "$rx_rc"
 	[ "$rx_rc" = 0 ] || diag "$rx_out"
@@ -63,7 +44,7 @@ done
 is "inject raises one interrupt per packet (at $low pps)" "$n" "$inject_irqs"
 
 RX_VMM_ARGS="--args budget=1" rx_run mask-direct "$med" "$n" --pattern poisson
-lossless "flip stress (budget=1): nothing stranded"
+rx_lossless "flip stress (budget=1): nothing stranded"
 passes=$(col drain_passes)
 check "flip stress: at least one unmask-and-look per packet ($passes passes)" \
 	[ "$passes" -ge "$n" ]
@@ -71,7 +52,7 @@ check "flip stress: at least one unmask-and-look per packet ($passes passes)" \
 # mask-poll: the consumer stays masked and polls before it sleeps; arrivals
 # within the window need no interrupt, and none is stranded.
 RX_VMM_ARGS="--poll-us 20000" rx_run mask-poll "$low" "$n"
-lossless "polling 20 ms (poll_us=20000) at $low pps"
+rx_lossless "polling 20 ms (poll_us=20000) at $low pps"
 irqs=$(col irqs_raised)
 check "polling at $low pps: at most one interrupt per 100 packets ($irqs for $n)" \
 	[ "$((irqs * 100))" -le "$n" ]
