@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Description: the experiment runner end to end on real KVM with the smoke
-# workload at one of its rates (200 pps: half the cells; make ab's test,
-# tests/kvm/ab.t, runs all of smoke twice natively, and tests/host/plot.t and
-# compare.t summarize grids of several rates). One run completes: every cell
+# workload at one of its rates (200 pps: half the cells, as make ab's test
+# tests/kvm/ab.t; tests/host/workload.t plans grids of several rates, and
+# tests/host/plot.t and compare.t summarize them). One run completes: every cell
 # accounted (sent = delivered + dropped), raw stats and latency samples per
 # cell, a summary row per mode x rate over three repeats, meta complete. (No plots: gnuplot on the
 # emulated CPU costs more than the cells; tests/host/plot.t draws them.) A second
@@ -23,16 +23,12 @@
 . "$(dirname "$0")/../lib/tap.sh"
 require_kvm "$@"
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
+. "$VIRQLAB_ROOT/tests/lib/experiment.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
 plan 34
 note "kvm: $KVM_WHERE ($(scripts/kvm-flavour.sh))"
-t=$BUILD/tmp/experiment-t.$$
-rm -rf "$t"
-mkdir -p "$t"
-export VIRQLAB_HISTORY="$t/history.sqlite"
-# smoke at 200 pps only: 6 cells a run (12 cost 2 min more in the sandbox).
-sed 's/^rates = .*/rates = 200/; s/^cdf_rates = .*/cdf_rates = 200/' workloads/smoke.conf > "$t/smoke200.conf"
+exp_scratch experiment
 
 # --- one complete run ---------------------------------------------------------
 scripts/run-experiment.sh "$t/smoke200.conf" --no-plot --out "$t/a" > "$t/a.out" 2> "$t/a.err" && rc=0 || rc=$?
