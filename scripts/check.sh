@@ -10,6 +10,9 @@
 # a sandbox of its own, as tests/lib/tap.sh:require_kvm does for a file run
 # alone); never a silent skip.
 #
+# Natively the host files run two at a time (but those with a "# serial:"
+# header line), then the KVM files one at a time.
+#
 # Each file runs under scripts/lib/run-one.sh (prove --exec): a time limit
 # per file (default 300 s natively, 960 s in the sandbox; "# timeout: N" or
 # "# timeout-sandbox: N" in a file's header overrides), the whole process
@@ -41,8 +44,10 @@ Options:
 
 Environment: VIRQLAB_HIDE_KVM=1 pretends /dev/kvm is absent;
 VIRQLAB_TEST_TIMEOUT, VIRQLAB_TEST_TIMEOUT_SANDBOX: the default limits (s);
-VIRQLAB_CHECK_DMESG=0: no kernel-log check; VIRQLAB_CHECK_SERIAL=1: without
-/dev/kvm, the host tests before the sandbox, not beside it.
+VIRQLAB_CHECK_DMESG=0: no kernel-log check; VIRQLAB_CHECK_SERIAL=1: one file
+at a time (the host files are otherwise two at a time, those with a "# serial:"
+line one after another; without /dev/kvm they run before the sandbox, not
+beside it).
 
 Exit codes: prove's: 0 every file passed, 1 a file failed (or timed out:
 124 in its line); 2 usage error (bad option, or TEST.t is no test file).
@@ -107,7 +112,38 @@ export VIRQLAB_HISTORY="${VIRQLAB_HISTORY:-$BUILD/tmp/check-history.sqlite}"
 echo "check: $nhost host test files natively; $nkvm KVM test files $where"
 run1=$(pwd)/scripts/lib/run-one.sh
 if [ "$native" = 1 ] || [ "$nkvm" = 0 ]; then
-	exec prove --timer --exec "$run1" $tests
+	# Two CPUs or more: the host files two at a time (most only read and
+	# write files), except that those with a "# serial:" header line (they
+	# boot sandboxes, which the machine runs one at a time, or time loopback
+	# traffic) run one after another; then the KVM files one at a time,
+	# after every host file, since each measures (prove's rules file,
+	# TAP::Harness "rules"). VIRQLAB_CHECK_SERIAL=1: every file alone.
+	serial= par= kvm=
+	for t in $tests; do
+		case "$t" in
+		*tests/kvm/*) kvm="$kvm $t" ;;
+		*) if sed -n '1,30p' "$t" | grep -q '^# serial:'; then serial="$serial $t"; else par="$par $t"; fi ;;
+		esac
+	done
+	if [ "${VIRQLAB_CHECK_SERIAL:-0}" = 1 ] || [ "$(nproc)" -lt 2 ] || [ "$nhost" -lt 2 ]; then
+		# shellcheck disable=SC2086
+		exec prove --timer --exec "$run1" $tests
+	fi
+	mkdir -p "$BUILD/tmp"
+	rules=$BUILD/tmp/check-rules.$$.yml
+	{
+		echo "---"
+		echo "seq:"
+		echo "  - par:"
+		[ -z "$serial" ] || { echo "      - seq:"; printf '          - %s\n' $serial; }
+		[ -z "$par" ] || printf '      - %s\n' $par
+		[ -z "$kvm" ] || { echo "  - seq:"; printf '      - %s\n' $kvm; }
+	} > "$rules"
+	# The serial files first: the longest chain starts at once.
+	# shellcheck disable=SC2086
+	HARNESS_RULESFILE=$rules prove -j2 --timer --exec "$run1" $serial $par $kvm && rc=0 || rc=$?
+	rm -f "$rules"
+	exit "$rc"
 fi
 
 # No usable /dev/kvm (or --sandbox): every KVM file that asks for KVM

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 900
 # (it boots sandboxes, and waits behind any other sandbox on the machine)
+# serial: it boots a sandbox
 #
 # Description: scripts/sandbox.sh runs from a checkout anywhere, /tmp
 # included: the sandbox mounts fresh /tmp and /run inside, and a checkout

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 900
 # (it boots sandboxes, and waits behind any other sandbox on the machine)
+# serial: it boots sandboxes and counts this checkout's QEMUs
 #
 # Description: scripts/sandbox.sh returns the command's own exit status,
 # streams its output with any quoting intact, gives it /dev/kvm and a
