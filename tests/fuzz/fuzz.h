@@ -8,6 +8,9 @@
 #ifndef VIRQLAB_FUZZ_H
 #define VIRQLAB_FUZZ_H
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +47,26 @@ void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 
 /* One call into the device begins: a field fetched twice from here on is a finding. */
 void fuzz_fetch_begin(void);
+
+/*
+ * What every harness's irq_raise checks and answers: it is called with the
+ * device's lock held (the device's ownership rule) and on the handle its
+ * irq_route gave (GIVEN); while the input makes interrupts fail (FAILS, as
+ * KVM_SIGNAL_MSI can) it returns false with errno EAGAIN, else counts one.
+ */
+static inline bool fuzz_irq_raise(pthread_mutex_t *lock, int handle, int given, bool fails,
+				  uint64_t *irqs)
+{
+	if (pthread_mutex_trylock(lock) != EBUSY)
+		fuzz_fail("irq_raise called without the device lock");
+	if (handle != given)
+		fuzz_fail("interrupt raised on a handle irq_route never gave");
+	if (fails) {
+		errno = EAGAIN;
+		return false;
+	}
+	(*irqs)++;
+	return true;
+}
 
 #endif

@@ -87,17 +87,7 @@ static bool fz_irq_raise(void *ctx, int handle)
 {
 	struct machine *m = ctx;
 
-	/* Called only with the device's lock held (its ownership rule). */
-	if (pthread_mutex_trylock(&m->dev->lock) != EBUSY)
-		fail("irq_raise called without the device lock");
-	if (handle != IRQ_HANDLE)
-		fail("interrupt raised on a handle irq_route never gave");
-	if (m->irq_fails) {
-		errno = EAGAIN;
-		return false;
-	}
-	m->irqs++;
-	return true;
+	return fuzz_irq_raise(&m->dev->lock, handle, IRQ_HANDLE, m->irq_fails, &m->irqs);
 }
 
 static void fz_end_run(void *ctx)

@@ -144,18 +144,9 @@ static bool fz_irq_raise(void *ctx, int handle)
 	struct machine *m = ctx;
 	const struct virtio_pci *vp = &m->n->vp;
 
-	if (pthread_mutex_trylock(&m->dev->lock) != EBUSY)
-		fuzz_fail("irq_raise called without the device lock");
-	if (handle != IRQ_HANDLE)
-		fuzz_fail("interrupt raised on a handle irq_route never gave");
 	if (!vp->msix_enabled || vp->msix_masked)
 		fuzz_fail("an MSI-X message sent with MSI-X %s", vp->msix_masked ? "masked" : "off");
-	if (m->irq_fails) {
-		errno = EAGAIN;
-		return false;
-	}
-	m->irqs++;
-	return true;
+	return fuzz_irq_raise(&m->dev->lock, handle, IRQ_HANDLE, m->irq_fails, &m->irqs);
 }
 
 static void fz_end_run(void *ctx)
