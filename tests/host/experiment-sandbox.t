@@ -16,22 +16,24 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
-. "$VIRQLAB_ROOT/tests/lib/experiment.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
 require_tool qemu-system-x86_64
-exp_scratch experiment-sandbox
+t=$BUILD/tmp/experiment-sandbox-t.$$
+rm -rf "$t"
+mkdir -p "$t"
+export VIRQLAB_HISTORY="$t/history.sqlite"
 touch "$t/probe"
 chattr +i "$t/probe" 2>/dev/null || skip_all "chattr +i does not work on $t's filesystem"
 chattr -i "$t/probe"
 plan 14
 
 cat > "$t/freeze.conf" <<'EOF'
-description = one mode, one rate, three repeats: long enough to freeze in
+description = one mode, one rate, four repeats: long enough to freeze in
 modes = mask-direct
 rates = 200
 packets = 400
-repeats = 3
+repeats = 4
 idle = 1
 timeout = 60
 EOF
@@ -72,10 +74,10 @@ fi
 check "the first sandbox's heartbeat was stopped" test -n "$frozen"
 is "the run still completes: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || sed 's/^/# /' "$t/f.err" >&2
-is "meta: status complete, 3 cells ok" "complete 3" "$(meta_get "$t/f" status) $(meta_get "$t/f" cells_ok)"
+is "meta: status complete, 4 cells ok" "complete 4" "$(meta_get "$t/f" status) $(meta_get "$t/f" cells_ok)"
 is "meta: one sandbox freeze counted" 1 "$(meta_get "$t/f" sandbox_freezes)"
 cell=$(meta_get "$t/f" sandbox_froze_in)
-like "meta: the cell it froze in is named" '^mask-direct-200-[1-3]$' "$cell"
+like "meta: the cell it froze in is named" '^mask-direct-200-[1-4]$' "$cell"
 like "the runner said so and went on" "the sandbox froze in cell $cell \(freeze 1 of at most 5\): that cell is discarded and runs again" "$(cat "$t/f.err")"
 state=$(ls "$t"/f/sandbox-froze-*.txt 2>/dev/null | head -1)
 like "the frozen sandbox's CPU state is kept with the results" "RIP=" "$(cat "$state" 2>/dev/null)"
@@ -96,9 +98,9 @@ rc=$?
 wait "$fpid"
 is "a stalled sandbox: the run completes, exit 0" 0 "$rc"
 [ "$rc" = 0 ] || sed 's/^/# /' "$t/s.err" >&2
-is "meta: 3 cells ok, no freeze counted" "3 " "$(meta_get "$t/s" cells_ok) $(meta_get "$t/s" sandbox_freezes)"
+is "meta: 4 cells ok, no freeze counted" "4 " "$(meta_get "$t/s" cells_ok) $(meta_get "$t/s" sandbox_freezes)"
 d=$(ls -d "$t"/s/discarded/mask-direct-200-*.stalled.1 2>/dev/null)
-like "the cell that ran during the stall is set aside in discarded/" "mask-direct-200-[1-3]\.stalled\.1$" "$d"
+like "the cell that ran during the stall is set aside in discarded/" "mask-direct-200-[1-4]\.stalled\.1$" "$d"
 like "... with the reason" "^failed: the sandbox stalled during this cell and it was revived \(CPU state: .*sandbox-froze-" "$(cat "$d/status" 2>/dev/null)"
 c=${d##*/}
 c=${c%.stalled.1}
