@@ -108,6 +108,7 @@ struct virtio_pci {
 	 * guest cannot use up KVM's routes */
 	struct { uint32_t apic_id, vector; int handle; } routes[8];
 	unsigned int nr_routes;
+	uint64_t irq_failures;		/* irqfd writes that failed: the first printed */
 	char err[160];
 };
 
@@ -139,6 +140,7 @@ struct virtio_net {
 	/* by head, VIRTIO_NET_BOUNCE_SIZE each, made when first needed */
 	uint8_t *bounce[VIRTIO_NET_QUEUE_MAX];
 	uint64_t tx_dropped;
+	uint64_t rx_refused;		/* receive chains too small for any datagram */
 };
 
 /*
