@@ -158,8 +158,9 @@ static void vnet_refuse(struct virtio_net *n, uint16_t head)
 			    "the %zu-byte header for a datagram", head, c->total,
 			    (size_t)VIRTIO_NET_RX_PREFIX);
 	n->rx_refused++;
-	if (virtq_push(rxq(n), head, 0, event_idx(n)))
-		vnet_raise(n, rxq(n)->msix_vector);
+	/* No interrupt of its own: the next publish's covers it (virtq_put), and
+	 * a second look at used_event in this call could differ from the first. */
+	virtq_put(rxq(n), head, 0);
 }
 
 /* Receive thread: a chain for the next datagram; its head is the buffer id. */

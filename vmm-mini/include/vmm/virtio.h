@@ -72,6 +72,8 @@ void virtq_reset(struct virtq *vq);
 int virtq_pop(struct virtq *vq, struct virtio_pci *vp, bool event_idx, bool device_writes);
 /* Put chain head in the used ring, len bytes written; returns true to interrupt. */
 bool virtq_push(struct virtq *vq, uint16_t head, uint32_t len, bool event_idx);
+/* The same without the interrupt decision: the next push makes it. */
+void virtq_put(struct virtq *vq, uint16_t head, uint32_t len);
 
 /* virtio_pci.c: 4.1 Virtio Over PCI Bus. */
 struct virtio_dev_ops {
