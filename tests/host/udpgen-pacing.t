@@ -13,7 +13,7 @@
 plan 5
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-port=$((31000 + $$ % 20000))
+port=$((51000 + $$ % 9000))
 
 "$BUILD/udprecv" --port "$port" --count 20000 --idle 3 > "$dir/recv" &
 recv=$!
