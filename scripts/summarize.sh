@@ -81,7 +81,18 @@ function row(file, prefix,    h, v, n, i, out) {
 	printf "%s\t%s\t%s%s%s\n", $2, $3, st == "ok" ? "ok" : "failed", row(c "/stats.tsv", ""), row(c "/gen.tsv", "gen_")
 }' "$dir/plan.tsv" > "$dir/summary.in"
 
-awk -F'\t' -v metrics="offered_pps delivered_pps irqs_per_pkt exits_per_pkt lat_p50_ns lat_p90_ns lat_p99_ns lat_max_ns dropped loss_pct" '
+# A cell whose figures cannot be true is named in summary.flags (then in
+# summary.txt and on stderr; its figures still count: they are what was
+# measured, and the flag says they are not to be believed):
+#  - delivered_pps above udpgen's achieved_pps by more than RATE_TOL. The
+#    receive window (first arrival to last completion) holds every delivered
+#    datagram's arrival, and a paced udpgen never runs more than 1 ms ahead
+#    of its schedule (udpgen.c, SLIP_NS), so over a cell of 0.1 s or more
+#    the two differ by at most 1 % + one datagram (results/README.md,
+#    "delivered_pps"); 2 % leaves room for a cell of 0.05 s.
+#  - latency percentiles out of order (p50 <= p90 <= p99 <= max), delivered
+#    above sent.
+awk -F'\t' -v flags="$dir/summary.flags" -v tol="${RATE_TOL:-0.02}" -v metrics="offered_pps delivered_pps irqs_per_pkt exits_per_pkt lat_p50_ns lat_p90_ns lat_p99_ns lat_max_ns dropped loss_pct" '
 # num X: plain decimal, up to 10 significant digits, never an exponent
 # (one number format in every column, whatever the magnitude).
 function num(x,    s) {
@@ -102,11 +113,21 @@ BEGIN {
 {
 	key = $1 SUBSEP $2
 	if (!(key in seen)) { seen[key] = 1; order[++ncell] = key }
-	if ($3 != "ok") { failed[key]++; next }
+	if ($3 != "ok") { failed[key]++; rep[key]++; next }
 	delete f
 	for (i = 4; i <= NF; i++) { p = index($i, "="); f[substr($i, 1, p - 1)] = substr($i, p + 1) }
 	f["offered_pps"] = ("gen_achieved_pps" in f) ? f["gen_achieved_pps"] : ""
 	f["loss_pct"] = f["sent"] > 0 ? 100 * f["dropped"] / f["sent"] : 0
+	cell = $1 "@" $2 " repeat " (++rep[key])
+	if (f["gen_achieved_pps"] + 0 > 0 && f["delivered_pps"] + 0 > f["gen_achieved_pps"] * (1 + tol))
+		printf "%s: delivered_pps %s above udpgen\047s achieved %s pps by more than %g %%\n", cell,
+			f["delivered_pps"], f["gen_achieved_pps"], 100 * tol > flags
+	if (f["lat_samples"] + 0 > 0 && !(f["lat_p50_ns"] + 0 <= f["lat_p90_ns"] + 0 &&
+	    f["lat_p90_ns"] + 0 <= f["lat_p99_ns"] + 0 && f["lat_p99_ns"] + 0 <= f["lat_max_ns"] + 0))
+		printf "%s: latency percentiles out of order (p50 %s, p90 %s, p99 %s, max %s)\n", cell,
+			f["lat_p50_ns"], f["lat_p90_ns"], f["lat_p99_ns"], f["lat_max_ns"] > flags
+	if (f["delivered"] + 0 > f["sent"] + 0)
+		printf "%s: delivered %s above sent %s\n", cell, f["delivered"], f["sent"] > flags
 	n[key]++
 	# No latency samples (the sink has no guest consumer): no latency, not 0.
 	for (k = 1; k <= nm; k++)
@@ -134,6 +155,7 @@ END {
 	}
 }' "$dir/summary.in" > "$dir/summary.tsv"
 rm -f "$dir/summary.in"
+[ -s "$dir/summary.flags" ] || rm -f "$dir/summary.flags"
 
 # For people: one block per metric, rates down, modes across; +-cov% only
 # when the spread is above 5 %, where a reader should look twice.
@@ -179,6 +201,11 @@ END {
 		printf "\n"
 	}
 }' "$dir/summary.tsv" > "$dir/summary.txt"
+if [ -f "$dir/summary.flags" ]; then
+	{ printf '\nfigures that cannot be true (summary.flags; results/README.md, "Checks"):\n'
+	  sed 's/^/  /' "$dir/summary.flags"; } >> "$dir/summary.txt"
+	sed 's/^/summarize: /' "$dir/summary.flags" >&2
+fi
 
 # results.json: meta (every key, its value a string as in meta) and one
 # object per summary row, the metrics under their names; "-" is null.

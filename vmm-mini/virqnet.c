@@ -420,9 +420,11 @@ bool virqnet_rx_buffer(struct virqnet *dev, struct rx_buf *b)
 
 	lock(dev);
 	ok = take_buffer(dev, b);
-	unlock(dev);
-	if (!ok)
+	if (!ok) {
 		b->guest = false;
+		b->gen = dev->gen;	/* the scratch receive belongs to this configuration */
+	}
+	unlock(dev);
 	return ok;
 }
 
@@ -620,7 +622,18 @@ void virqnet_rx_complete(struct virqnet *dev, struct rx_done *d, struct rx_batch
 	} else {
 		const uint8_t *scratch = b->data;
 
-		if (!take_buffer(dev, b)) {
+		if (b->gen != dev->gen) {
+			/*
+			 * Armed before the driver reset or reconfigured the device:
+			 * its datagram belongs to the state the reset forgot (virtio
+			 * 1.2, 2.4), as a guest buffer lent then does (publish), and
+			 * must not land in a buffer the driver posted after it.
+			 */
+			if (kind == ARRIVAL_FOREIGN)
+				dev->c.foreign_dropped++;
+			else
+				dev->c.drop_not_ready++;
+		} else if (!take_buffer(dev, b)) {
 			(*ring_full)++;
 		} else if (len > b->cap) {
 			(*too_big)++;

@@ -113,6 +113,7 @@ static void vnet_reset(void *dev)
 	struct virtio_net *n = dev;
 
 	n->gen++;
+	n->q->gen++;	/* and a scratch receive armed before it (virqnet_rx_complete) */
 	n->nr_stash = 0;
 	n->link = n->q->stop_requested ? 0 : VIRTIO_NET_S_LINK_UP;
 }
@@ -139,22 +140,50 @@ static bool in_place(const struct vq_chain *c)
 	return c->nseg == 1 && c->seg[0].iov_len > VIRTIO_NET_RX_PREFIX;
 }
 
+/*
+ * A receive chain with no room past the prefix for the smallest datagram
+ * this device carries (a virqlab header) can take none: lent, it would be
+ * given a datagram, drop it as too big, come back on top of the LIFO stash
+ * and be lent again, every datagram after, while good buffers wait. It is
+ * refused when taken: a guest error, given back used with length 0 (2.7.8:
+ * nothing written), and the next chain taken.
+ */
+#define VNET_RX_MIN_CHAIN	(VIRTIO_NET_RX_PREFIX + sizeof(struct virqlab_payload))
+
+static void vnet_refuse(struct virtio_net *n, uint16_t head)
+{
+	struct vq_chain *c = &rxq(n)->chains[head];
+
+	virqnet_guest_error(n->q, "virtio-net: receive buffer at head %u: %u bytes, no room past "
+			    "the %zu-byte header for a datagram", head, c->total,
+			    (size_t)VIRTIO_NET_RX_PREFIX);
+	n->rx_refused++;
+	/* No interrupt of its own: the next publish's covers it (virtq_put), and
+	 * a second look at used_event in this call could differ from the first. */
+	virtq_put(rxq(n), head, 0);
+}
+
 /* Receive thread: a chain for the next datagram; its head is the buffer id. */
-/* A chain for the next datagram (lend); its head is the buffer id. */
 static bool vnet_lend(struct virqnet *dev, struct rx_buf *b)
 {
 	struct virtio_net *n = dev->queue;
 	struct vq_chain *c;
-	int head = -1;
+	int head;
 
-	if (virtio_pci_live(&n->vp) && rxq(n)->enabled) {
-		if (n->nr_stash)
-			head = n->stash[--n->nr_stash];
-		else
-			head = virtq_pop(rxq(n), &n->vp, event_idx(n), true);
+	for (;;) {
+		head = -1;
+		if (virtio_pci_live(&n->vp) && rxq(n)->enabled) {
+			if (n->nr_stash)
+				head = n->stash[--n->nr_stash];
+			else
+				head = virtq_pop(rxq(n), &n->vp, event_idx(n), true);
+		}
+		if (head < 0)
+			return false;
+		if (rxq(n)->chains[head].total >= VNET_RX_MIN_CHAIN)
+			break;
+		vnet_refuse(n, head);
 	}
-	if (head < 0)
-		return false;
 	c = &rxq(n)->chains[head];
 	if (in_place(c)) {
 		b->data = (uint8_t *)c->seg[0].iov_base + VIRTIO_NET_RX_PREFIX;
@@ -317,13 +346,15 @@ static void vnet_dump(struct virqnet *dev, const char *why)
 
 	pr_warn("virtio-net: %s: status 0x%x, rx queue size %u enabled %d broken %d, last_avail %u, "
 		"avail idx %u, used idx %u, used_event %u, kicks %llu; tx dropped %llu; irqs raised "
-		"%llu, suppressed %llu", why, n->vp.status, vq->size, vq->enabled, vq->broken,
+		"%llu, suppressed %llu; receive buffers refused %llu, irqfd failures %llu", why,
+		n->vp.status, vq->size, vq->enabled, vq->broken,
 		vq->last_avail,
 		vq->enabled ? gmem_load(&vq->avail->idx, __ATOMIC_ACQUIRE, "avail.idx") : 0,
 		vq->used_idx, vq->enabled ? gmem_load(&vq->avail->ring[vq->size], __ATOMIC_ACQUIRE,
 					      "avail.used_event") : 0,
 		(unsigned long long)vq->kicks, (unsigned long long)n->tx_dropped,
-		(unsigned long long)dev->c.irqs_raised, (unsigned long long)dev->c.irqs_suppressed);
+		(unsigned long long)dev->c.irqs_raised, (unsigned long long)dev->c.irqs_suppressed,
+		(unsigned long long)n->rx_refused, (unsigned long long)n->vp.irq_failures);
 }
 
 /* Plug the device into the VM: a PCI function on bus 0 (virtio_pci.c). */

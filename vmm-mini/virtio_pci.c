@@ -95,7 +95,14 @@ static bool msix_send(struct virtio_pci *vp, uint16_t vector)
 	if (h < 0)
 		return false;
 	if (!vp->host->irq_raise(vp->host->ctx, h)) {
-		pr_warn("virtio: MSI-X vector %u: irqfd: %s", vector, strerror(errno));
+		/*
+		 * Counted, the first printed: each interrupt the guest makes the
+		 * device send can fail the same way, and one line each would let
+		 * it fill the host's log without bound.
+		 */
+		if (!vp->irq_failures++)
+			pr_warn("virtio: MSI-X vector %u: irqfd: %s (further failures counted, "
+				"not printed)", vector, strerror(errno));
 		return false;
 	}
 	return true;

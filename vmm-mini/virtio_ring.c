@@ -232,19 +232,27 @@ int virtq_pop(struct virtq *vq, struct virtio_pci *vp, bool event_idx, bool devi
  * driver's used_event; the full fence orders our idx store before our
  * load of used_event, the device's half of the no-lost-wakeup argument in
  * guest-kernel-patch/drivers/virtio_net_napi.c. Without event indices,
- * unless the driver set VIRTQ_AVAIL_F_NO_INTERRUPT.
+ * unless the driver set VIRTQ_AVAIL_F_NO_INTERRUPT. virtq_put is the first
+ * half alone: an element whose interrupt the next push decides (its range
+ * old..new covers every element put since the last signal).
  */
-bool virtq_push(struct virtq *vq, uint16_t head, uint32_t len, bool event_idx)
+void virtq_put(struct virtq *vq, uint16_t head, uint32_t len)
 {
 	struct virtq_used_elem *e = &vq->used->ring[vq->used_idx & (vq->size - 1)];
-	uint16_t old = vq->signalled_used, ev;
-	bool valid = vq->signalled_valid;
 
 	vq->chains[head].held = false;
 	__atomic_store_n(&e->id, head, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->len, len, __ATOMIC_RELAXED);
 	vq->used_idx++;
 	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+}
+
+bool virtq_push(struct virtq *vq, uint16_t head, uint32_t len, bool event_idx)
+{
+	uint16_t old = vq->signalled_used, ev;
+	bool valid = vq->signalled_valid;
+
+	virtq_put(vq, head, len);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!event_idx)
 		return !(gmem_load(&vq->avail->flags, __ATOMIC_RELAXED, "avail.flags") &

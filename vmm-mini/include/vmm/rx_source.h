@@ -22,7 +22,9 @@ struct rx_source {
 	uint64_t count;		/* stop after this many packets are accounted for */
 	double duration_s;	/* or after this long receiving (0: no limit) */
 	double idle_s;		/* count mode: give up on the tail after this much quiet */
-	uint64_t ready_ns, first_ns, last_ns, end_ns;	/* CLOCK_MONOTONIC */
+	/* CLOCK_MONOTONIC; first_ns: the first datagram's arrival in the socket
+	 * (kernel stamp), last_ns: the last completion; the receive window */
+	uint64_t ready_ns, first_ns, last_ns, end_ns;
 	bool tail_lost;		/* count mode ended by the idle timer */
 	uint64_t next_seq;	/* the device's, as of the last completion (rx_batch) */
 	const char *sender_stats;	/* udpgen --stats FILE: what the generator sent */

@@ -72,6 +72,8 @@ void virtq_reset(struct virtq *vq);
 int virtq_pop(struct virtq *vq, struct virtio_pci *vp, bool event_idx, bool device_writes);
 /* Put chain head in the used ring, len bytes written; returns true to interrupt. */
 bool virtq_push(struct virtq *vq, uint16_t head, uint32_t len, bool event_idx);
+/* The same without the interrupt decision: the next push makes it. */
+void virtq_put(struct virtq *vq, uint16_t head, uint32_t len);
 
 /* virtio_pci.c: 4.1 Virtio Over PCI Bus. */
 struct virtio_dev_ops {
@@ -108,6 +110,7 @@ struct virtio_pci {
 	 * guest cannot use up KVM's routes */
 	struct { uint32_t apic_id, vector; int handle; } routes[8];
 	unsigned int nr_routes;
+	uint64_t irq_failures;		/* irqfd writes that failed: the first printed */
 	char err[160];
 };
 
@@ -139,6 +142,7 @@ struct virtio_net {
 	/* by head, VIRTIO_NET_BOUNCE_SIZE each, made when first needed */
 	uint8_t *bounce[VIRTIO_NET_QUEUE_MAX];
 	uint64_t tx_dropped;
+	uint64_t rx_refused;		/* receive chains too small for any datagram */
 };
 
 /*
