@@ -130,7 +130,8 @@ rev_of() {
 # file no longer parses (then only the raw hash compares).
 workload_facts() {
 	[ -f "$1/workload.conf" ] || return 0
-	awk -v file="$1/workload.conf" -v flavour="$2" -f scripts/lib/workload.awk "$1/workload.conf" 2>/dev/null |
+	awk -v file="$1/workload.conf" -v flavour="$2" -v modetab="$workload_modes" \
+		-f scripts/lib/workload.awk "$1/workload.conf" 2>/dev/null |
 		sed -n "s/^wl_\([a-z_]*\)='\(.*\)'\$/\1	\2/p" |
 		grep -Ev '^(name|description|cdf_rates|timeout|repeats|hobble)	' || true
 }
