@@ -98,6 +98,11 @@ bench-probes: all
 bench-queues: all
 	$(Q)scripts/bench-queues.sh
 
+# Debian's Linux receiving with virtio_net beside the virqlab guest's modes
+# (workloads/linux.conf; in the SVM sandbox on nested PVM).
+bench-linux: all linux-guest
+	$(Q)scripts/run-experiment.sh linux
+
 bench-linux-boot: all linux-guest
 	$(Q)scripts/bench-linux-boot.sh
 
@@ -129,4 +134,4 @@ plots:
 ab:
 	$(Q)scripts/ab.sh --workload '$(or $(WORKLOAD),smoke)' $(if $(OUT),--out '$(OUT)') -- '$(A)' '$(B)'
 
-.PHONY: ab bench bench-costs bench-linux-boot bench-probes bench-queues bench-rx fuzz plots regress
+.PHONY: ab bench bench-costs bench-linux bench-linux-boot bench-probes bench-queues bench-rx fuzz plots regress

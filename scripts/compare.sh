@@ -35,7 +35,8 @@ Runs are incomparable, exit 2 with one line "compare: incomparable: WHAT
 BASE-VALUE vs NEW-VALUE", when their KVM flavour (meta kvm_flavour), CPU
 model (meta cpu, kvm_cpu), packets per cell, guest knobs (vcpus, poll_us,
 coalesce_us, adaptive_up_pps, adaptive_down_pps, size, pattern, burst,
-idle, warmup, probes) or workload differ.
+idle, warmup, probes), guest (meta guest: virqlab, linux; and the Linux
+guest's kernel package) or workload differ.
 The workload is compared by a hash of its effective content: the run's
 workload.conf as parsed for its flavour, without name, description,
 cdf_rates, timeout, repeats and hobble (hobble stands for a code
@@ -129,7 +130,8 @@ rev_of() {
 # file no longer parses (then only the raw hash compares).
 workload_facts() {
 	[ -f "$1/workload.conf" ] || return 0
-	awk -v file="$1/workload.conf" -v flavour="$2" -f scripts/lib/workload.awk "$1/workload.conf" 2>/dev/null |
+	awk -v file="$1/workload.conf" -v flavour="$2" -v modetab="$workload_modes" \
+		-f scripts/lib/workload.awk "$1/workload.conf" 2>/dev/null |
 		sed -n "s/^wl_\([a-z_]*\)='\(.*\)'\$/\1	\2/p" |
 		grep -Ev '^(name|description|cdf_rates|timeout|repeats|hobble)	' || true
 }
@@ -174,6 +176,13 @@ while [ $i -le $nruns ]; do
 		b=$(meta_get "$bd" $k) n=$(meta_get "$nd" $k)
 		[ "$b" = "$n" ] || add "$k" "$b" "$n"
 	done
+	# The guests the modes ran (virqlab, linux): a run from before the
+	# Linux guest has no such key and ran the virqlab guest. Linux's own
+	# kernel, too: another kernel is another experiment.
+	b=$(meta_get "$bd" guest) n=$(meta_get "$nd" guest)
+	[ "${b:-virqlab}" = "${n:-virqlab}" ] || add guest "${b:-virqlab}" "${n:-virqlab}"
+	b=$(meta_get "$bd" guest_kernel_package) n=$(meta_get "$nd" guest_kernel_package)
+	[ "$b" = "$n" ] || add guest_kernel_package "$b" "$n"
 	if [ -n "$bfa" ] && [ -n "$nfa" ]; then
 		b="$(fact "$bfa" packets)$(fact "$bfa" duration)" n="$(fact "$nfa" packets)$(fact "$nfa" duration)"
 		[ "$(fact "$bfa" duration)" = "" ] || b="duration $(fact "$bfa" duration) s"

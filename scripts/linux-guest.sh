@@ -89,5 +89,7 @@ cp "$root/scripts/linux-guest-init.sh" "$tmp/ir/init"
 chmod 755 "$tmp/ir/init"
 (cd "$tmp/ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz.tmp"
 echo "$kver" > "$out/kernel-version"
+# The package and its version, for a results folder's meta (guest_kernel_package).
+printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" > "$out/kernel-package"
 mv "$out/bzImage.tmp" "$out/bzImage"
 mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 . tests/lib/tap.sh >/dev/null
 . scripts/lib/workload.sh
 . scripts/lib/results.sh
+. scripts/lib/irqs-agree.sh
 
 usage() {
 	cat <<'USAGE'
@@ -145,21 +146,31 @@ run_cell() {
 		_vlen="--duration $(awk -v d="$wl_duration" 'BEGIN { print d + 1 }')"
 		_glen="--duration $wl_duration"
 	fi
-	# Every workload mode is a vmm-mini --mode of the same name; coalesce,
-	# mask-poll and adaptive take their knobs from the workload. The guest
-	# takes its knobs as space-separated key=value words in one --args.
-	_vknob= _gargs=
-	[ "$_mode" = coalesce ] && _vknob="--coalesce-us $wl_coalesce_us"
-	[ "$_mode" = mask-poll ] && _vknob="--poll-us $wl_poll_us"
-	# virtio: the NAPI driver's poll budget (default 64, as Linux's).
-	[ "$_mode" = virtio ] && _gargs="budget=$wl_budget"
-	[ "$_mode" = adaptive ] &&
-		_vknob="--poll-us $wl_poll_us --adaptive-up-pps $wl_adaptive_up_pps --adaptive-down-pps $wl_adaptive_down_pps"
-	case "$_mode" in mask-direct|mask-poll|adaptive) [ "$wl_hobble" = on ] && _gargs="hobble=1" ;; esac
+	# Every workload mode is a guest and a vmm-mini --mode (workload.sh's
+	# table: linux-virtio is Linux's virtio_net on --mode virtio); coalesce,
+	# mask-poll and adaptive take their knobs from the workload. The virqlab
+	# guest takes its knobs as space-separated key=value words in one --args.
+	workload_mode "$_mode"
+	_vmode=$wm_vmm_mode _vknob= _gargs= _boot=
+	case "$wm_guest" in
+	linux)
+		# Debian's kernel and the initramfs with its receiver (make
+		# linux-guest), booted as tests/kvm/linux-rx.t boots them.
+		_boot="--kernel $BUILD/linux-guest/bzImage --initrd $BUILD/linux-guest/initramfs.cpio.gz --mem 256" ;;
+	virqlab)
+		[ "$_vmode" = coalesce ] && _vknob="--coalesce-us $wl_coalesce_us"
+		[ "$_vmode" = mask-poll ] && _vknob="--poll-us $wl_poll_us"
+		# virtio: the NAPI driver's poll budget (default 64, as Linux's).
+		[ "$_vmode" = virtio ] && _gargs="budget=$wl_budget"
+		[ "$_vmode" = adaptive ] &&
+			_vknob="--poll-us $wl_poll_us --adaptive-up-pps $wl_adaptive_up_pps --adaptive-down-pps $wl_adaptive_down_pps"
+		case "$_vmode" in mask-direct|mask-poll|adaptive) [ "$wl_hobble" = on ] && _gargs="hobble=1" ;; esac
+		;;
+	esac
 	_wrap=
 	[ "$probes_ok" = 1 ] && _wrap="$BUILD/virqstat -q --stats $cur_tmp/probes.tsv --"
 	# shellcheck disable=SC2086
-	$_wrap "$BUILD/vmm-mini" --source "udp:127.0.0.1:$_port" --mode "$_mode" $_vlen \
+	$_wrap "$BUILD/vmm-mini" $_boot --source "udp:127.0.0.1:$_port" --mode "$_vmode" $_vlen \
 		--vcpus "$wl_vcpus" --idle "$wl_idle" --timeout "$wl_timeout" \
 		--stats "$cur_tmp/stats.tsv" --sender-stats "$cur_tmp/gen.tsv" \
 		--latency-log "$cur_tmp/lat.tsv" $_vknob \
@@ -224,6 +235,10 @@ run_cell() {
 		_status="failed: vmm-mini wrote no statistics"
 	else
 		_status=ok
+	fi
+	# A Linux guest's interrupts, counted twice: its /proc/interrupts and the device.
+	if [ "$_status" = ok ] && [ "$wm_guest" = linux ]; then
+		_why=$(irqs_disagree "$cur_tmp/stats.tsv") && _status="failed: $_why"
 	fi
 	[ "$probes_ok" = 1 ] && [ "$_vrc" = 4 ] && _status="failed: probes: $(tail -1 "$cur_tmp/vmm.log")"
 	# The emulated machine stood still for seconds during this cell and an
@@ -312,14 +327,49 @@ fi
 
 # ---- plan, meta, run, finish ------------------------------------------------
 
-if kvm_usable; then
-	where=native
-	flavour=$(scripts/kvm-flavour.sh)
-else
-	where=sandbox
-	flavour=svm-emulated
-fi
-case "$flavour" in *-emulated) emulated=1 ;; *) emulated=0 ;; esac
+# choose_where WORKLOAD: where the cells run (where, flavour, emulated),
+# with the workload loaded for that flavour. A Linux guest on nested PVM
+# goes to the sandbox: PVM emulates guest ring 0 (~1.6 M instructions/s), a
+# Linux boot there takes many minutes, in the sandbox about 15 s.
+choose_where() {
+	if kvm_usable; then
+		where=native
+		flavour=$(scripts/kvm-flavour.sh)
+	else
+		where=sandbox
+		flavour=svm-emulated
+	fi
+	workload_load "$1" "$flavour" || exit 2
+	case " $wl_guests " in
+	*" linux "*)
+		if [ "$flavour" = pvm ]; then
+			echo "run-experiment: a Linux guest on nested PVM (ring 0 emulated, minutes per boot): the cells run in the SVM sandbox" >&2
+			where=sandbox flavour=svm-emulated
+			workload_load "$1" "$flavour" || exit 2
+		fi
+		;;
+	esac
+	case "$flavour" in *-emulated) emulated=1 ;; *) emulated=0 ;; esac
+}
+
+# need_linux_guest: a run with a Linux guest mode needs build/linux-guest.
+need_linux_guest() {
+	case " $wl_guests " in *" linux "*) ;; *) return 0 ;; esac
+	for f in bzImage initramfs.cpio.gz; do
+		[ -f "$BUILD/linux-guest/$f" ] ||
+			die2 "a Linux guest mode needs $BUILD/linux-guest/$f: make linux-guest${build_abs:+ (in $build_abs)}"
+	done
+}
+
+# linux_guest_meta DIR: the Linux guest's kernel in DIR's meta (a run of
+# linux modes only) or nothing.
+linux_guest_meta() {
+	meta_set "$1" guest "$wl_guests"
+	case " $wl_guests " in *" linux "*) ;; *) return 0 ;; esac
+	meta_set "$1" guest_kernel "$(cat "$BUILD/linux-guest/kernel-version" 2>/dev/null || echo unknown)"
+	meta_set "$1" guest_kernel_package "$(cat "$BUILD/linux-guest/kernel-package" 2>/dev/null || echo unknown)"
+	meta_set "$1" guest_initramfs_sha256 "$(sha256sum < "$BUILD/linux-guest/initramfs.cpio.gz" | cut -d' ' -f1)"
+}
 
 # lock_run DIR: hold DIR's lock (flock(1) on the directory itself, on fd 7,
 # which the cells' programs inherit) as long as this runner and its cells
@@ -346,6 +396,7 @@ if [ -n "$resume" ]; then
 	for f in meta workload.conf plan.tsv; do
 		[ -f "$resume/$f" ] || die2 "--resume $resume: no $f there: not a results directory"
 	done
+	choose_where "$resume/workload.conf"
 	lock_run "$resume"
 	# A run's programs are fixed when it starts: --resume keeps its build.
 	_b=$(meta_get "$resume" build_dir)
@@ -376,8 +427,9 @@ else
 	[ -n "$wl_arg" ] || die2 "no workload given (see --help)"
 	[ -z "$build_tree" ] || use_build "$build_tree"
 	wl_file=$(workload_path "$wl_arg")
-	workload_load "$wl_file" "$flavour" || exit 2
+	choose_where "$wl_file"
 fi
+[ "$dry" = 1 ] || need_linux_guest
 
 nmodes=$(echo $wl_modes | wc -w) nrates=$(echo $wl_rates | wc -w)
 ncells=$((nmodes * nrates * (wl_repeats + wl_warmup)))
@@ -393,8 +445,10 @@ plan_rows() {
 				else
 					kind=run rep=$((r - wl_warmup)) cell=$mode-$rate-$((r - wl_warmup))
 				fi
-				est=$(awk -v p="$wl_packets" -v d="$wl_duration" -v r="$rate" -v e="$emulated" 'BEGIN {
+				workload_mode "$mode"
+				est=$(awk -v p="$wl_packets" -v d="$wl_duration" -v r="$rate" -v e="$emulated" -v g="$wm_guest" 'BEGIN {
 					boot = e ? 3 : 0.3; max = e ? 20000 : 500000
+					if (g == "linux") boot = e ? 20 : 2
 					send = d != "" ? d : p / (r > 0 ? r : max)
 					printf "%.1f", boot + send }')
 				printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$mode" "$rate" "$rep" "$kind" "$est"
@@ -403,7 +457,8 @@ plan_rows() {
 		done
 	done
 }
-where_text=$([ "$where" = sandbox ] && echo "in the SVM sandbox (no usable /dev/kvm here; emulated CPU)" ||
+where_text=$([ "$where" = sandbox ] && { kvm_usable && echo "in the SVM sandbox (a Linux guest: not on $(scripts/kvm-flavour.sh) here; emulated CPU)" ||
+	echo "in the SVM sandbox (no usable /dev/kvm here; emulated CPU)"; } ||
 	echo "natively on /dev/kvm ($flavour)")
 
 if [ -z "$resume" ]; then
@@ -424,6 +479,7 @@ if [ -z "$resume" ]; then
 			meta_set "$out" harness_dirty "$(git_dirty_of .)"
 		fi
 		meta_set "$out" emulated "$emulated"
+		linux_guest_meta "$out"
 		meta_set "$out" cells "$ncells"
 		meta_set "$out" status partial
 	fi

@@ -4,7 +4,8 @@
 # -v file=PATH -v flavour=FLAVOUR (scripts/kvm-flavour.sh: vmx, svm, pvm,
 # svm-emulated, ...), which picks the variant: @emulated on an emulated CPU,
 # @pvm on nested PVM. Output: wl_KEY='value' lines, or on any error
-# "PATH:LINE: what is wrong" lines and exit status 2.
+# "PATH:LINE: what is wrong" lines and exit status 2. -v modetab="MODE GUEST
+# VMM-MODE..." (workload.sh's table) names the modes and the guest of each.
 
 # The variant of KEY@VARIANT lines that applies on FLAVOUR, "" for none.
 function variant_of(f) { return f ~ /-emulated$/ ? "emulated" : f == "pvm" ? "pvm" : "" }
@@ -62,10 +63,22 @@ function listcheck(v, allowed, what,    n, w, i, seen, out) {
 	return substr(out, 2)
 }
 
+# The line a key's applying value came from (its @variant's, if that applied).
+function lineof(k) { return (mine != "" && ((k "@" mine) in where)) ? where[k "@" mine] : where[k] }
+
 BEGIN {
-	known = "name description modes rates pattern burst size packets duration vcpus repeats warmup probes hobble poll_us coalesce_us adaptive_up_pps adaptive_down_pps timeout idle cdf_rates budget"
+	known = "name description modes rates pattern burst size packets duration vcpus repeats warmup probes hobble poll_us coalesce_us adaptive_up_pps adaptive_down_pps timeout idle cdf_rates budget guest"
 	nk = split(known, keys, " ")
 	for (i = 1; i <= nk; i++) isknown[keys[i]] = 1
+	nt = split(modetab, tl, /\n/)
+	allmodes = ""
+	for (i = 1; i <= nt; i++) {
+		if (split(tl[i], tw, /[ \t]+/) != 3) continue
+		guest_of[tw[1]] = tw[2]; vmm_of[tw[1]] = tw[3]
+		allmodes = allmodes (allmodes == "" ? "" : " ") tw[1]
+		# The mode a guest runs for a vmm-mini --mode (guest = linux: virtio -> linux-virtio).
+		as_guest[tw[2], tw[3]] = tw[1]
+	}
 }
 
 {
@@ -91,7 +104,7 @@ BEGIN {
 	ok = 1
 	if (key == "name") ok = val ~ /^[a-z0-9][a-z0-9-]*$/
 	else if (key == "description") { gsub(/'/, "", val); ok = 1 }
-	else if (key == "modes") { v = listcheck(val, "inject coalesce mask-direct mask-poll adaptive sink virtio", "mode"); if (v == "") { err("modes: " list_err); next } val = v }
+	else if (key == "modes") { v = listcheck(val, allmodes, "mode"); if (v == "") { err("modes: " list_err); next } val = v }
 	else if (key == "rates" || key == "cdf_rates") { v = rates(val); if (v == "") { err(key ": " rate_err); next } val = v }
 	else if (key == "pattern") ok = val ~ /^(constant|poisson|burst)$/
 	else if (key == "burst") ok = isint(val, 1, 4096)
@@ -106,6 +119,7 @@ BEGIN {
 	else if (key == "coalesce_us") ok = isint(val, 1, 1000000)
 	else if (key == "adaptive_up_pps" || key == "adaptive_down_pps") ok = isint(val, 1, 100000000)
 	else if (key == "budget") ok = isint(val, 1, 1024)
+	else if (key == "guest") ok = val ~ /^(virqlab|linux)$/
 	else if (key == "timeout") ok = isint(val, 1, 86400)
 	else if (key == "idle") ok = isnum(val, 0.01, 3600)
 	if (!ok) {
@@ -124,6 +138,7 @@ BEGIN {
 		expect["adaptive_up_pps"] = "packets per second adaptive starts polling at, 1..100000000"
 		expect["adaptive_down_pps"] = "packets per second adaptive stops polling at, 1..100000000"
 		expect["budget"] = "buffers the virtio driver takes per poll pass, 1..1024"
+		expect["guest"] = "virqlab or linux"
 		expect["timeout"] = "whole seconds per cell, 1..86400"
 		expect["idle"] = "seconds, 0.01..3600"
 		err(key ": '" val "' is not valid (expected " expect[key] ")")
@@ -153,14 +168,43 @@ END {
 	up = ("adaptive_up_pps" in value) ? value["adaptive_up_pps"] : 10000
 	down = ("adaptive_down_pps" in value) ? value["adaptive_down_pps"] : 5000
 	if (down + 0 >= up + 0) { NR = where["adaptive_down_pps"] ? where["adaptive_down_pps"] : where["adaptive_up_pps"]; err("adaptive_down_pps " down " must be below adaptive_up_pps " up " (the hysteresis)") }
+	# guest = linux: each mode is the Linux guest's mode of the same vmm-mini
+	# --mode (the table), and only virtio has one: Linux drives the virtio
+	# device alone (virtio_net). Its cells carry the guest in their mode
+	# name, so summaries, plots and compare never mix the two guests.
+	guests = ""
+	if (("modes" in value) && !bad) {
+		g = ("guest" in value) ? value["guest"] : "virqlab"
+		n = split(value["modes"], ms, " "); out = ""
+		delete gseen
+		for (i = 1; i <= n; i++) {
+			m = ms[i]
+			if (g == "linux" && guest_of[m] != "linux") {
+				if (!((g SUBSEP vmm_of[m]) in as_guest)) {
+					NR = lineof("modes")
+					err("modes: '" m "' with guest = linux (line " lineof("guest") "): a Linux guest receives with its virtio_net driver, mode virtio only")
+					continue
+				}
+				m = as_guest[g, vmm_of[m]]
+			}
+			if ((" " out " ") ~ (" " m " ")) { NR = lineof("modes"); err("modes: '" m "' given twice (guest = linux makes virtio linux-virtio)"); continue }
+			out = out (out == "" ? "" : " ") m
+			if (!(guest_of[m] in gseen)) { gseen[guest_of[m]] = 1; guests = guests (guests == "" ? "" : " ") guest_of[m] }
+		}
+		value["modes"] = out
+		# Linux boots on one vCPU (vmm-mini --kernel) and takes no guest --args.
+		if (("linux" in gseen) && ("vcpus" in value) && value["vcpus"] != 1) { NR = lineof("vcpus"); err("vcpus: " value["vcpus"] " with a Linux guest mode: Linux boots on one vCPU here (vmm-mini --kernel)") }
+		if (("linux" in gseen) && ("hobble" in value) && value["hobble"] == "on" && !("virqlab" in gseen)) { NR = lineof("hobble"); err("hobble: on with only Linux guest modes: hobble defeats the virqlab guest's mask-direct, which this run does not have") }
+	}
 	if (bad) exit 2
 	name = file; sub(/.*\//, "", name); sub(/\.conf$/, "", name)
 	def["name"] = name; def["description"] = ""; def["pattern"] = "constant"; def["burst"] = 32
 	def["size"] = 64; def["packets"] = ""; def["duration"] = ""; def["vcpus"] = 1
 	def["repeats"] = 3; def["warmup"] = 0; def["probes"] = "off"; def["hobble"] = "off"
-	def["poll_us"] = 1000; def["coalesce_us"] = 100; def["adaptive_up_pps"] = 10000; def["adaptive_down_pps"] = 5000; def["timeout"] = 300; def["idle"] = 2; def["cdf_rates"] = ""; def["budget"] = 64
+	def["poll_us"] = 1000; def["coalesce_us"] = 100; def["adaptive_up_pps"] = 10000; def["adaptive_down_pps"] = 5000; def["timeout"] = 300; def["idle"] = 2; def["cdf_rates"] = ""; def["budget"] = 64; def["guest"] = "virqlab"
 	for (i = 1; i <= nk; i++) {
 		k = keys[i]
 		printf "wl_%s='%s'\n", k, (k in value) ? value[k] : def[k]
 	}
+	printf "wl_guests='%s'\n", guests
 }

@@ -56,12 +56,16 @@ usage_error "adaptive: down not below up" "--adaptive-down-pps 6000: must be bel
 usage_error "--poll-us 0" "--poll-us '0': expected microseconds from 1 to 1000000" \
 	"$VMM" $src --mode mask-poll --poll-us 0
 
-# Every mode a shipped workload or the workload README names is in the table.
+# Every mode a shipped workload or the workload README names is in the table
+# (a workload mode runs the vmm-mini --mode scripts/lib/workload.sh maps it to:
+# linux-virtio is the Linux guest on --mode virtio).
+. "$VIRQLAB_ROOT/scripts/lib/workload.sh"
 wl_modes=$(sed -n 's/^modes *= *//p' "$VIRQLAB_ROOT"/workloads/*.conf | tr ' ,' '\n\n' |
 	grep . | sort -u | paste -sd' ')
 bad=
 for m in $wl_modes; do
-	case " $MODES " in *" $m "*) ;; *) bad="$bad $m" ;; esac
+	workload_mode "$m" || { bad="$bad $m"; continue; }
+	case " $MODES " in *" $wm_vmm_mode "*) ;; *) bad="$bad $m" ;; esac
 done
 is "every mode in workloads/*.conf is a vmm-mini --mode" "" "$bad"
 like "workloads/README.md's modes key lists the table" \
