@@ -24,6 +24,7 @@ VMM_SRCS := \
 	vmm-mini/rx_stats.c \
 	vmm-mini/serial.c \
 	vmm-mini/test_dev.c \
+	vmm-mini/timeline.c \
 	vmm-mini/ucall.c \
 	vmm-mini/util.c \
 	vmm-mini/virqnet.c \

@@ -15,6 +15,7 @@
 
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
+#include "vmm/timeline.h"
 #include "vmm/util.h"
 
 #define CPUID_1_ECX_X2APIC	(1u << 21)
@@ -359,6 +360,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	if (vcpu->id == 0)
+		timeline_mark("vcpu-entry", "vCPU 0's first KVM_RUN");
 	while (!atomic_load(&vcpu->vm->stopping)) {
 		int r;
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vmm/kvm.h"
+#include "vmm/timeline.h"
 #include "vmm/util.h"
 
 /*
@@ -145,6 +146,12 @@ void vm_finish(struct vm *vm, int exit_code)
 		vm->done = true;
 		vm->exit_code = exit_code;
 		atomic_store(&vm->stopping, true);
+		if (timeline_on) {
+			char code[16];
+
+			snprintf(code, sizeof(code), "exit %d", exit_code);
+			timeline_mark("verdict", code);
+		}
 		pthread_cond_broadcast(&vm->done_cond);
 	}
 	pthread_mutex_unlock(&vm->lock);

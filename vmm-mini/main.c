@@ -18,6 +18,7 @@
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
 #include "vmm/linux_boot.h"
+#include "vmm/timeline.h"
 #include "vmm/rx_source.h"
 #include "vmm/rx_stats.h"
 #include "vmm/util.h"
@@ -55,6 +56,9 @@ static const char usage_head[] =
 "                    and with --source (--mode virtio) " LINUX_APPEND_RX ":\n"
 "                    its virtio_net receives into a UDP socket that the\n"
 "                    initramfs's virqlab-rx reads, checks and reports\n"
+"  --boot-timeline FILE  host timestamps of the boot's steps (VM created, image\n"
+"                    loaded, first vCPU entry, each console line's first byte,\n"
+"                    the verdict), one TSV row each (scripts/bench-linux-boot.sh)\n"
 "\nReceive path (see README.md, \"The receive path: inject versus mask-direct\"):\n"
 "  --source udp:ADDR:PORT  receive real UDP datagrams there into the guest's\n"
 "                    virqnet device (io_uring, kernel timestamps); runs the\n"
@@ -130,7 +134,7 @@ enum {
 	OPT_TIMEOUT, OPT_SOURCE, OPT_COUNT, OPT_DURATION, OPT_IDLE, OPT_STATS,
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
 	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US, OPT_ADAPTIVE_UP, OPT_ADAPTIVE_DOWN,
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_ACCEPT_FOREIGN, OPT_QUEUES,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_ACCEPT_FOREIGN, OPT_QUEUES, OPT_BOOT_TIMELINE,
 };
 
 static const struct option long_opts[] = {
@@ -163,6 +167,7 @@ static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "boot-timeline", required_argument, NULL, OPT_BOOT_TIMELINE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -392,6 +397,9 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_APPEND:
 			cfg->append = optarg;
 			break;
+		case OPT_BOOT_TIMELINE:
+			cfg->timeline_path = optarg;
+			break;
 		case OPT_LIST_TESTS:
 			list_tests = true;
 			break;
@@ -410,8 +418,8 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s' (see --help)", argv[optind]);
-	if (!cfg->kernel_path && (cfg->initrd_path || cfg->append))
-		die_usage("--initrd and --append need --kernel");
+	if (!cfg->kernel_path && (cfg->initrd_path || cfg->append || cfg->timeline_path))
+		die_usage("--initrd, --append and --boot-timeline need --kernel");
 	if (cfg->kernel_path && (cfg->guest_path || cfg->test_given || *cfg->args || list_tests))
 		die_usage("--kernel boots Linux: --guest, --test, --args and --list-tests are for the "
 			  "virqlab guest");
@@ -535,6 +543,7 @@ int main(int argc, char **argv)
 	bool joined;
 	int code;
 
+	timeline_start();
 	parse_args(argc, argv, &vm.cfg, &tsv, &latlog, &src);
 	if (list_tests) {
 		guest_list_tests(&vm);
@@ -542,6 +551,10 @@ int main(int argc, char **argv)
 	}
 	if (vm.cfg.kernel_path)
 		linux_check(&vm);
+	if (vm.cfg.timeline_path)
+		timeline_open(vm.cfg.timeline_path);
+	if (vm.cfg.kernel_path)
+		timeline_mark("image-checked", NULL);
 	else
 		guest_check(&vm);
 	kvm_flavour_detect(&vm.flavour);
@@ -567,9 +580,11 @@ int main(int argc, char **argv)
 	sigdelset(&sigs, SIGUSR1);
 
 	vm_create(&vm);
+	timeline_mark("vm-created", "KVM_CREATE_VM and RAM: kvm-clock counts from here");
 	vm.nr_vcpus = vm.cfg.nr_vcpus;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		vcpu_create(&vm, i);
+	timeline_mark("vcpus-created", NULL);
 	irq__init(&vm);
 	console__init(&vm);
 	ucall__init(&vm);
@@ -581,6 +596,7 @@ int main(int argc, char **argv)
 		linux_load(&vm);
 		for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 			linux_vcpu_init(&vm.vcpus[i]);
+		timeline_mark("image-loaded", "devices, kernel, initrd, zero page, tables, vCPU state");
 	} else {
 		guest_load(&vm);
 	}
@@ -618,6 +634,7 @@ int main(int argc, char **argv)
 		code = VMM_EXIT_GUEST_FAIL;
 	if (vm.console != stdout)
 		fclose(vm.console);
+	timeline_close();
 	if (joined)
 		vm_destroy(&vm);	/* else a vCPU thread may still touch it */
 	return code;

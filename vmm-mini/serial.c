@@ -23,6 +23,7 @@
 #include "vmm/devices.h"
 #include "vmm/kvm.h"
 #include "vmm/linux_boot.h"
+#include "vmm/timeline.h"
 #include "vmm/util.h"
 
 #define COM1_PORT	0x3f8
@@ -74,6 +75,7 @@ struct uart {
 	bool line;		/* level last driven on the IRQ line */
 	char out[256];
 	unsigned int out_len;
+	uint64_t out_ns;	/* when out[0] arrived (--boot-timeline) */
 	uint64_t tx_bytes;
 	bool panicked;		/* the console showed "Kernel panic - not syncing" */
 };
@@ -93,6 +95,7 @@ static void uart_flush_out(struct uart *u)
 	 */
 	if (memmem(u->out, u->out_len, PANIC_LINE, sizeof(PANIC_LINE) - 1))
 		u->panicked = true;
+	timeline_console(u->out, u->out_len, u->out_ns);
 	pthread_mutex_lock(&vm->console_lock);
 	fwrite(u->out, 1, u->out_len, vm->console);
 	fflush(vm->console);
@@ -108,6 +111,8 @@ static void uart_tx(struct uart *u, uint8_t c)
 		return;
 	if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
 		c = '?';
+	if (!u->out_len && timeline_on)
+		u->out_ns = now_ns();
 	u->out[u->out_len++] = c;
 	if (c == '\n' || u->out_len == sizeof(u->out))
 		uart_flush_out(u);

@@ -49,7 +49,7 @@ usage_error "initrd that does not fit" '--initrd .*: 41943040 bytes do not fit' 
 	"$VMM" --kernel "$LG/bzImage" --mem 112 --initrd "$work/big.initrd"
 usage_error "--kernel with two vCPUs" '--kernel: --vcpus 2: a Linux guest boots on one vCPU for now$' \
 	"$VMM" --kernel "$LG/bzImage" --vcpus 2
-usage_error "--initrd without --kernel" '--initrd and --append need --kernel$' \
+usage_error "--initrd without --kernel" '--initrd, --append and --boot-timeline need --kernel$' \
 	"$VMM" --initrd "$LG/initramfs.cpio.gz"
 
 # --- The boot: here if KVM is VMX/SVM (or this is the sandbox), else there.

@@ -101,6 +101,7 @@ struct vm_config {
 	const char *initrd_path;
 	const char *append;
 	const char *console_path;
+	const char *timeline_path;		/* --boot-timeline */
 	const char *test;
 	const char *mode;
 	const char *args;
