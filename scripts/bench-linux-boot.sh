@@ -21,10 +21,13 @@
 #   kernel_to_run_init   the kernel's own clock at "Run /init as init process"
 #   run_init_to_marker   the rest of the marker's uptime (/init's shell)
 #   marker_to_end     the marker -> the VMM's exit (reboot=k: the reset)
-# and for vmm-mini from its --boot-timeline (its own CLOCK_MONOTONIC):
-#   exec (the process's start before main), VM created, image loaded, first
-#   vCPU entry, first console byte ("Linux version", the kernel's first
-#   printk, after decompression), the verdict (the reset) and exit.
+# and for vmm-mini from its --boot-timeline (its own CLOCK_MONOTONIC), each
+# from the VMM's start: exec (the process's start before main), VM created,
+# image loaded, first vCPU entry, first console byte ("Linux version", the
+# kernel's first printk, after decompression), the verdict (the reset) and
+# exit; and kclock_skew, the guest's kvm-clock at its init minus the host's
+# time since KVM_CREATE_VM (about 0 unless the guest's clock is wrong, as
+# the sandbox sometimes makes it: tests/kvm/linux-boot.t).
 #
 # Where: natively on VMX/SVM; elsewhere (PVM, no KVM) it re-runs itself in
 # the SVM sandbox (scripts/sandbox.sh), where every figure is from KVM on
@@ -164,7 +167,7 @@ fi
 } > "$out/meta"
 
 # row CELL VMM RUN: one runs.tsv row from a boot's stamps, console and timeline.
-cols='vmm	run	exit	ms_to_init	ms_to_end	start_to_kclock0	kclock0_to_kernel	kernel_to_run_init	run_init_to_marker	marker_to_end	exec	vm_created	image_loaded	vcpu_entry	first_console	verdict	vmm_exit'
+cols='vmm	run	exit	ms_to_init	ms_to_end	start_to_kclock0	kclock0_to_kernel	kernel_to_run_init	run_init_to_marker	marker_to_end	exec	vm_created	image_loaded	vcpu_entry	first_console	verdict	vmm_exit	kclock_skew'
 row() {
 	awk -v vmm="$2" -v run="$3" -v stamps="$1/stamps" -v tl="$1/timeline.tsv" '
 	function ms(x) { return x == "" ? "-" : sprintf("%.1f", x) }
@@ -173,7 +176,10 @@ row() {
 		while ((getline l < tl) > 0) {
 			split(l, f, "\t")
 			if (f[2] == "start") { sub("realtime_ns=", "", f[3]); t0 = f[3] }
-			else if (f[2] == "console") { if (!("first_console" in t)) t["first_console"] = f[1] }
+			else if (f[2] == "console") {
+				if (!("first_console" in t)) t["first_console"] = f[1]
+				if (f[3] ~ /kvm-clock: using sched offset of/) kc = f[1]
+			}
 			else if (!(f[2] in t)) t[f[2]] = f[1]
 		}
 	}
@@ -188,11 +194,13 @@ row() {
 		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", vmm, run, s["rc"], ms(init), ms(s["end"]),
 			ms(st), ms(off), ms(ri), (up != "" && ri != "") ? ms(up - ri) : "-",
 			init != "" ? ms(s["end"] - init) : "-"
-		if (vmm != "vmm-mini") { printf "\t-\t-\t-\t-\t-\t-\t-\n"; exit }
+		if (vmm != "vmm-mini") { printf "\t-\t-\t-\t-\t-\t-\t-\t-\n"; exit }
 		printf "\t%s", ms(ex)
 		n = split("vm-created image-loaded vcpu-entry first_console verdict end", e, " ")
 		for (i = 1; i <= n; i++) printf "\t%s", (e[i] in t && ex != "") ? ms(t[e[i]] + ex) : "-"
-		printf "\n"
+		# kvm-clock at its init minus the host time since vm-created: ~0
+		# unless the guest clock is wrong (then its timers are too).
+		printf "\t%s\n", (kc != "" && off != "") ? ms(off - (kc - t["vm-created"])) : "-"
 	}' "$1/console.txt"
 }
 
