@@ -127,15 +127,20 @@ timed() {
 	echo "end $(( ($(date +%s%N) - _start) / 1000000 ))" >> "$_cell/stamps"
 }
 
+# A boot that has not ended after this long is cut (its row says exit 124 and
+# it is left out of the medians): in the sandbox a guest whose kvm-clock
+# came up wrong (kclock_skew, start_to_kclock0 < 0) stalls before its reset,
+# under either VMM, and would otherwise hold the sandbox for minutes a boot.
+boot_timeout=60
 qemu_cpu=${VIRQLAB_QEMU_CPU:-host}
 qemu() {
-	timeout 300 qemu-system-x86_64 -accel kvm -cpu "$qemu_cpu" -M pc -m "$mem" -smp 1 \
+	timeout "$boot_timeout" qemu-system-x86_64 -accel kvm -cpu "$qemu_cpu" -M pc -m "$mem" -smp 1 \
 		-nodefaults -no-user-config -nographic -no-reboot -bios qboot.rom -serial stdio \
 		-kernel "$lg/bzImage" -initrd "$lg/initramfs.cpio.gz" -append "$append" </dev/null
 }
 vmm() {
 	"$BUILD/vmm-mini" --kernel "$lg/bzImage" --initrd "$lg/initramfs.cpio.gz" --mem "$mem" \
-		--append "$append" --timeout 300 --boot-timeline "$1/timeline.tsv"
+		--append "$append" --timeout "$boot_timeout" --boot-timeline "$1/timeline.tsv"
 }
 
 # The CPU model QEMU's KVM accepts, found once, before anything is timed.
@@ -158,9 +163,9 @@ fi
 	printf 'bzimage_bytes\t%s\n' "$(stat -c %s "$lg/bzImage")"
 	printf 'mem_mib\t%s\n' "$mem"
 	printf 'append\t%s\n' "$append"
-	printf 'vmm_mini\tbuild/vmm-mini --kernel bzImage --initrd initramfs.cpio.gz --mem %s --append APPEND --timeout 300 --boot-timeline FILE\n' "$mem"
-	printf 'qemu\t%s: -accel kvm -cpu %s -M pc -m %s -smp 1 -nodefaults -no-user-config -nographic -no-reboot -bios qboot.rom -serial stdio -kernel -initrd -append APPEND\n' \
-		"$(qemu-system-x86_64 --version | head -1)" "$qemu_cpu" "$mem"
+	printf 'vmm_mini\tbuild/vmm-mini --kernel bzImage --initrd initramfs.cpio.gz --mem %s --append APPEND --timeout %s --boot-timeline FILE\n' "$mem" "$boot_timeout"
+	printf 'qemu\t%s: timeout %s qemu-system-x86_64 -accel kvm -cpu %s -M pc -m %s -smp 1 -nodefaults -no-user-config -nographic -no-reboot -bios qboot.rom -serial stdio -kernel -initrd -append APPEND\n' \
+		"$(qemu-system-x86_64 --version | head -1)" "$boot_timeout" "$qemu_cpu" "$mem"
 	printf 'measure\tms_to_init: host wall clock from the VMM exec to the marker line through a pipe; steps: see scripts/bench-linux-boot.sh\n'
 	printf 'load_average_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 	printf 'start\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
