@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/workload.sh
 . scripts/lib/results.sh
 . scripts/lib/irqs-agree.sh
+. scripts/lib/linux-clock.sh
 
 usage() {
 	cat <<'USAGE'
@@ -239,6 +240,8 @@ run_cell() {
 	# A Linux guest's interrupts, counted twice: its /proc/interrupts and the device.
 	if [ "$_status" = ok ] && [ "$wm_guest" = linux ]; then
 		_why=$(irqs_disagree "$cur_tmp/stats.tsv") && _status="failed: $_why"
+		_why=$(linux_clock_fault "$cur_tmp/vmm.log") &&
+			_status="failed: the guest's clock stood still (README, Known issues): $_why"
 	fi
 	[ "$probes_ok" = 1 ] && [ "$_vrc" = 4 ] && _status="failed: probes: $(tail -1 "$cur_tmp/vmm.log")"
 	# The emulated machine stood still for seconds during this cell and an

@@ -14,10 +14,11 @@
 . "$VIRQLAB_ROOT/scripts/lib/workload.sh"
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
 . "$VIRQLAB_ROOT/scripts/lib/irqs-agree.sh"
+. "$VIRQLAB_ROOT/scripts/lib/linux-clock.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 require_tool jq
 
-plan 33
+plan 36
 t=$BUILD/tmp/linux-workload-t.$$
 rm -rf "$t"
 mkdir -p "$t"
@@ -117,6 +118,17 @@ is "KVM's 0 on vmx (posted interrupts skip its count): not judged" "1 " "$rc $wh
 row "$t/s" - 1000 0 svm-emulated
 why=$(irqs_disagree "$t/s") && rc=0 || rc=$?
 is "no guest count: disagree" "0 interrupts: no guest_irqs or irqs_raised in the stats row" "$rc $why"
+
+# --- The cell verdict: a guest whose clock stood still (README, Known issues).
+printf '[    5.488809] virtio_net virtio0 eth0: up\n[    5.488809] rcu: rcu_preempt kthread timer wakeup didn'"'"'t happen for 66332 jiffies! g-1029 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x402\n' > "$t/bad.log"
+printf '[    0.000000] kvm-clock: using sched offset of 9004263488 cycles\nvirqlab-rx: ready on udp port 9\n' > "$t/good.log"
+why=$(linux_clock_fault "$t/bad.log") && rc=0 || rc=$?
+like "RCU's timer wakeup that did not happen: the clock stood still" "^0 .*rcu_preempt kthread timer wakeup didn.t happen for 66332 jiffies" "$rc $why"
+printf '[   75.1] watchdog: BUG: soft lockup - CPU#0 stuck for 70s! [swapper/0:1]\n' > "$t/lockup.log"
+why=$(linux_clock_fault "$t/good.log" "$t/lockup.log") && rc=0 || rc=$?
+like "a soft lockup in any of the logs: the clock stood still" "^0 .*BUG: soft lockup - CPU#0 stuck for 70s" "$rc $why"
+why=$(linux_clock_fault "$t/good.log") && rc=0 || rc=$?
+is "a sound console: no fault" "1 " "$rc $why"
 
 # --- compare keeps the guests apart. ---------------------------------------
 E=results/baseline/svm-emulated

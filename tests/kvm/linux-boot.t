@@ -15,6 +15,7 @@
 # PVM guest ring 0 is emulated (~1.6 M instructions/s) and a Linux boot takes
 # many minutes there. The sandbox may wait behind another one (a lock).
 # timeout: 900
+# timeout-sandbox: 1800
 
 . "$(dirname "$0")/../lib/tap.sh"
 

@@ -26,6 +26,7 @@
 # sandbox run and push make check past its 10 minutes (LINUX_RX_ANYWHERE=1
 # runs it anyway). The sandbox may wait behind another one (a lock).
 # timeout: 900
+# timeout-sandbox: 1800
 
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -46,7 +47,7 @@ if ! make -s -C "$VIRQLAB_ROOT" linux-guest >/dev/null 2>&1; then
 fi
 require_file "$VMM" "make"
 require_file "$BUILD/udpgen" "make"
-plan 32
+plan 33
 
 work=$BUILD/linux-rx-t
 rm -rf "$work"
@@ -76,7 +77,7 @@ cat > "$work/run.sh" <<EOF
 cd "$VIRQLAB_ROOT" || exit 3
 "$VMM" --kernel "$LG/bzImage" --initrd "$LG/initramfs.cpio.gz" --mem 256 \\
 	--source udp:127.0.0.1:$port --mode virtio --count $n --idle 10 \\
-	--stats "$work/stats.tsv" --sender-stats "$work/gen.tsv" --timeout 600 \\
+	--stats "$work/stats.tsv" --sender-stats "$work/gen.tsv" --timeout 240 \\
 	> "$work/vmm.out" 2>&1 &
 vmm=\$!
 i=0
@@ -103,6 +104,7 @@ rates = 1000
 packets = 2000
 repeats = 1
 idle = 5
+timeout = 150
 EOF
 . "$VIRQLAB_ROOT/tests/lib/rx.sh"
 run_once() {
@@ -116,11 +118,23 @@ run_once() {
 stalls=$(rx_stalls)
 run_once
 run_rc=$?
+# A sandbox session whose nested kvm-clock stood still (README, Known issues;
+# scripts/lib/linux-clock.sh) measures that fault: once more, in a fresh
+# sandbox (run_once starts one), where a boot early in its life mostly
+# escapes it. A fault that comes back is a failure.
+. "$VIRQLAB_ROOT/scripts/lib/linux-clock.sh"
+clock=$(linux_clock_fault "$work/vmm.out" "$work"/run/cells/*/vmm.log)
 if [ "$(rx_stalls)" != "$stalls" ]; then
 	note "the sandbox stalled during the run (build/sandbox-froze-*.txt): once more"
 	run_once
 	run_rc=$?
+elif [ -n "$clock" ]; then
+	note "the guest's clock stood still ($clock): once more, in a fresh sandbox"
+	run_once
+	run_rc=$?
 fi
+is "the guest's clock did not stand still (its console)" "" \
+	"$(linux_clock_fault "$work/vmm.out" "$work"/run/cells/*/vmm.log)"
 is "the run ran (sandbox or native shell exit)" 0 "$run_rc"
 
 rx_stats=$work/stats.tsv
