@@ -165,13 +165,7 @@ fi
 {
 	printf 'format\tvirqlab-results 1\n'
 	printf 'command\tscripts/bench-linux-boot.sh --runs %s\n' "$runs"
-	printf 'git_rev\t%s\n' "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
-	printf 'git_dirty\t%s\n' "$(git_dirty_of .)"
-	printf 'host\t%s\n' "$(uname -n)"
-	printf 'host_kernel\t%s\n' "$(uname -r)"
-	printf 'cpu\t%s\n' "$(cpu_model)"
-	printf 'cpus_online\t%s\n' "$(nproc 2>/dev/null)"
-	printf 'kvm_flavour\t%s\n' "$flavour"
+	meta_machine . "$flavour"
 	printf 'guest_kernel\t%s\n' "$(cat "$lg/kernel-version")"
 	printf 'initramfs_bytes\t%s\n' "$(stat -c %s "$lg/initramfs.cpio.gz")"
 	printf 'bzimage_bytes\t%s\n' "$(stat -c %s "$lg/bzImage")"

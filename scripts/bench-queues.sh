@@ -105,13 +105,7 @@ mkdir -p "$out/cells"
 	printf 'format\tvirqlab-results 1\n'
 	printf 'command\tscripts/bench-queues.sh%s --repeats %s --modes %s\n' \
 		"${count:+ --count $count}" "$repeats" "$modes"
-	printf 'git_rev\t%s\n' "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
-	printf 'git_dirty\t%s\n' "$(git_dirty_of .)"
-	printf 'host\t%s\n' "$(uname -n)"
-	printf 'host_kernel\t%s\n' "$(uname -r)"
-	printf 'cpu\t%s\n' "$(cpu_model)"
-	printf 'cpus_online\t%s\n' "$(nproc 2>/dev/null)"
-	printf 'kvm_flavour\t%s\n' "$flavour"
+	meta_machine . "$flavour"
 	printf 'load\t16 flows (udpgen --flows 16 --sport); mask-direct, mask-poll: rate 0 %s%s\n' \
 		"(as fast as udpgen can), $fast_count packets a run; " \
 		"inject, coalesce: $slow_rate pps, $slow_count packets a run"

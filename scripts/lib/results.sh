@@ -35,6 +35,18 @@ git_dirty_of() {
 		status --porcelain --untracked-files=no 2>/dev/null)" ]; then echo yes; else echo no; fi
 }
 
+# meta_machine TREE FLAVOUR: the provenance lines a benchmark's meta opens
+# with after its command: TREE's revision, this machine, the KVM flavour.
+meta_machine() {
+	printf 'git_rev\t%s\n' "$(git -C "$1" rev-parse HEAD 2>/dev/null || echo unknown)"
+	printf 'git_dirty\t%s\n' "$(git_dirty_of "$1")"
+	printf 'host\t%s\n' "$(uname -n)"
+	printf 'host_kernel\t%s\n' "$(uname -r)"
+	printf 'cpu\t%s\n' "$(cpu_model)"
+	printf 'cpus_online\t%s\n' "$(nproc 2>/dev/null)"
+	printf 'kvm_flavour\t%s\n' "$2"
+}
+
 # meta_init DIR WORKLOAD-NAME WORKLOAD-FILE COMMAND [TREE]: the provenance of
 # a new run; git_rev and git_dirty are TREE's, the checkout whose programs
 # the cells run (default: this one).
