@@ -4,11 +4,12 @@
 # check.sh - run virqlab's TAP suite with prove (make check).
 #
 # Host tests (tests/host/*.t) run here. KVM tests (tests/kvm/*.t) run where
-# KVM is real: natively when /dev/kvm works, otherwise all of them in one SVM
-# sandbox, prove running inside it (scripts/lib/check-sandbox.sh: one boot,
-# not one a file; a file that a frozen sandbox took with it runs once more in
-# a sandbox of its own, as tests/lib/tap.sh:require_kvm does for a file run
-# alone); never a silent skip.
+# KVM is real: natively when /dev/kvm works, otherwise in SVM sandboxes (two
+# at once with two CPUs), prove running inside each
+# (scripts/lib/check-sandbox.sh: one boot, not one a file; a file that a
+# frozen sandbox took with it runs once more in a sandbox of its own, as
+# tests/lib/tap.sh:require_kvm does for a file run alone); never a silent
+# skip.
 #
 # Natively the host files run two at a time (but those with a "# serial:"
 # header line), then the KVM files one at a time.
@@ -33,12 +34,13 @@ Usage: scripts/check.sh [--sandbox] [TEST.t ...]
 Run virqlab's TAP suite with prove, one file at a time under
 scripts/lib/run-one.sh (a time limit per file, the kernel log checked after
 each); without TEST.t, every tests/host/*.t and tests/kvm/*.t. KVM tests run
-natively where /dev/kvm works, otherwise all inside one SVM sandbox while the
-host tests run beside it.
+natively where /dev/kvm works, otherwise inside SVM sandboxes: with two CPUs,
+two at once (each file placed by its "# cost-sandbox: N" header), the host
+tests here beside them.
 
 Options:
-  --sandbox      run only the KVM tests (or the TEST.t given), all inside one
-                 sandbox (make check-sandbox)
+  --sandbox      run only the KVM tests (or the TEST.t given), inside SVM
+                 sandboxes as without /dev/kvm
   -h, --help     this text
   --version      print "check.sh (virqlab) REVISION" and exit
 
@@ -46,8 +48,9 @@ Environment: VIRQLAB_HIDE_KVM=1 pretends /dev/kvm is absent;
 VIRQLAB_TEST_TIMEOUT, VIRQLAB_TEST_TIMEOUT_SANDBOX: the default limits (s);
 VIRQLAB_CHECK_DMESG=0: no kernel-log check; VIRQLAB_CHECK_SERIAL=1: one file
 at a time (the host files are otherwise two at a time, those with a "# serial:"
-line one after another; without /dev/kvm they run before the sandbox, not
-beside it).
+line one after another; without /dev/kvm: the files here, then one sandbox).
+VIRQLAB_SANDBOX_LOCK_HELD=1: the caller holds the machine's sandbox lock
+(scripts/sandbox.sh --help).
 
 Exit codes: prove's: 0 every file passed, 1 a file failed (or timed out:
 124 in its line); 2 usage error (bad option, or TEST.t is no test file).
@@ -147,16 +150,14 @@ if [ "$native" = 1 ] || [ "$nkvm" = 0 ]; then
 fi
 
 # No usable /dev/kvm (or --sandbox): every KVM file that asks for KVM
-# (tests/lib/tap.sh:require_kvm) in one sandbox (scripts/lib/check-sandbox.sh),
-# and the host files here meanwhile, with the KVM files that place their own
-# runs (linux-boot.t: its checks here, its boots in a sandbox of their own;
-# inside the sandbox all of it would run on the emulated CPU, 116 s for 24).
-# QEMU's TCG runs the sandbox's one CPU on one host CPU, and those files need
-# little more than another (one that boots a sandbox waits for it: one
-# sandbox at a time). Their report follows the sandbox's.
-# VIRQLAB_CHECK_SERIAL=1, or a single CPU: one after the other.
+# (tests/lib/tap.sh:require_kvm) inside a sandbox (scripts/lib/check-sandbox.sh:
+# one boot for many files), and here the host files and the KVM files that
+# place their own runs (linux-boot.t: its checks here, its boots in a sandbox
+# of their own; inside the sandbox all of it would run on the emulated CPU).
+# QEMU's TCG runs a sandbox's one CPU on one host CPU: with two CPUs, two
+# lanes at once (check_in_two_lanes). VIRQLAB_CHECK_SERIAL=1, or a single
+# CPU: the files here, then one sandbox, one after the other.
 . scripts/lib/check-sandbox.sh
-rc=0 hpid= hlog=
 inside= beside=
 for t in $tests; do
 	case "$t" in
@@ -164,24 +165,14 @@ for t in $tests; do
 	*) beside="$beside $t" ;;
 	esac
 done
-if [ -n "$beside" ]; then
-	if [ "${VIRQLAB_CHECK_SERIAL:-0}" = 1 ] || [ "$(nproc)" -lt 2 ] || [ -z "$inside" ]; then
-		# shellcheck disable=SC2086
-		prove --timer --exec "$run1" $beside || rc=1
-	else
-		hlog=$(mktemp)
-		echo "check: meanwhile here:$beside; their report follows"
-		# shellcheck disable=SC2086
-		prove --timer --exec "$run1" $beside > "$hlog" 2>&1 &
-		hpid=$!
-	fi
+if [ -n "$inside" ] && [ "${VIRQLAB_CHECK_SERIAL:-0}" != 1 ] && [ "$(nproc)" -ge 2 ]; then
+	# shellcheck disable=SC2086
+	check_in_two_lanes "$beside" $inside
+	exit
 fi
+rc=0
+# shellcheck disable=SC2086
+[ -z "$beside" ] || prove --timer --exec "$run1" $beside || rc=1
 # shellcheck disable=SC2086
 [ -z "$inside" ] || check_in_one_sandbox $inside || rc=1
-if [ -n "$hpid" ]; then
-	wait "$hpid" || rc=1
-	echo "check: the files run here meanwhile:"
-	cat "$hlog"
-	rm -f "$hlog"
-fi
 exit "$rc"

@@ -40,7 +40,7 @@ for m in $(cat /modules.order); do
 done
 
 mkdir -p /host
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host ||
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro,cache=loose hostroot /host ||
 	fail "9p: cannot mount the host root (virtio-9p missing?)"
 mount -t devtmpfs dev /host/dev
 mount -t proc proc /host/proc

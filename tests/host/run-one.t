@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cost-sandbox: 6
 #
 # Description: scripts/lib/run-one.sh, the wrapper scripts/check.sh gives
 # prove (--exec): a test file that prints TAP and passes goes through

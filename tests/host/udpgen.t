@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cost-sandbox: 6
 # serial: loopback traffic at set rates, every datagram counted
 #
 # Description: udpgen sends exactly what it says it sent, intact and in

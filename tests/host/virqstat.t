@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cost-sandbox: 7
 # serial: it samples a running process at intervals
 #
 # Description: build/virqstat's command line and life cycle without KVM
