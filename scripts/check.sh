@@ -102,12 +102,12 @@ done
 native=0
 if [ "$sandbox" = 1 ]; then
 	export VIRQLAB_FORCE_SANDBOX=1
-	where="in one SVM sandbox (forced)"
+	where="in SVM sandboxes (forced)"
 elif kvm_usable; then
 	native=1
 	where="natively on /dev/kvm ($(scripts/kvm-flavour.sh 2>/dev/null || echo unknown))"
 else
-	where="in one SVM sandbox (no usable /dev/kvm here)"
+	where="in SVM sandboxes (no usable /dev/kvm here)"
 fi
 # Runs the tests make are recorded in a history of their own, never the
 # user's results/history.sqlite (make regress takes its newest run).

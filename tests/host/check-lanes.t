@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 40
+# cost-sandbox: 19
 # timeout: 900
 # (it boots sandboxes, and waits behind any other sandbox on the machine)
 # serial: it boots sandboxes
@@ -21,7 +21,7 @@ cd "$VIRQLAB_ROOT" || exit 1
 require_tool qemu-system-x86_64
 [ "$(nproc)" -ge 2 ] || skip_all "one CPU: check.sh runs one sandbox at a time"
 
-plan 13
+plan 14
 # The sandboxes see the checkout, not this machine's /tmp.
 tmp=$BUILD/tmp/check-lanes.$$
 mkdir -p "$tmp/tests/kvm" "$tmp/tests/host" "$tmp/marks"
@@ -96,3 +96,9 @@ like "... and the host file ran here, not in a sandbox" "^h200 here" \
 	"$([ "$(boot h200)" = "$(cat /proc/sys/kernel/random/boot_id)" ] && echo "h200 here" || echo "h200 elsewhere")"
 like "... the lanes are announced" "check: two sandboxes at once; lane 1: .*b90.t .*c20.t" "$out"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+
+# Without a header a file counts 2 s: a long one would unbalance the lanes.
+missing=$(for f in tests/kvm/*.t; do
+	grep -q '^require_kvm' "$f" && ! sed -n '1,30p' "$f" | grep -q '^# cost-sandbox: [0-9]' && echo "$f"
+done)
+is "every tests/kvm file run inside a sandbox has a '# cost-sandbox: N' header" "" "$missing"

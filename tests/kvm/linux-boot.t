@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 30
+# cost-sandbox: 26
 #
 # Description: vmm-mini boots Debian's stock Linux kernel (the sandbox's
 # package, build/linux-guest/bzImage) with a busybox initramfs to its /init:
@@ -56,9 +56,9 @@ usage_error "--initrd without --kernel" '--initrd, --append and --boot-timeline 
 
 # --- The boot: here if KVM is VMX/SVM (or this is the sandbox), else there.
 flavour=$(sh "$VIRQLAB_ROOT/scripts/kvm-flavour.sh" 2>/dev/null)
+where="SVM sandbox (here: $flavour)"
 case "$flavour" in
-vmx|svm|*-emulated) where="native ($flavour)" ;;
-*) where="SVM sandbox (here: $flavour)" ;;
+vmx|svm|*-emulated) kvm_usable && where="native ($flavour)" ;;
 esac
 # check.sh --sandbox (make check-sandbox) asks for the sandbox on any machine.
 if [ "${VIRQLAB_FORCE_SANDBOX:-0}" = 1 ] && [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; then
