@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cost-sandbox: 1
 #
 # Description: `make ab A=HEAD~1 B=HEAD WORKLOAD=...` end to end on real
 # KVM, with the smoke workload at one of its rates (tests/lib/experiment.sh):
