@@ -339,6 +339,23 @@ void virtio_net_finish(struct virqnet *dev)
 	pthread_mutex_unlock(&dev->lock);
 }
 
+/*
+ * --windows: the next window, link up again (5.1.4) and a configuration
+ * interrupt to say so; Linux's virtio_net turns its carrier back on. Under
+ * dev->lock (virqnet_reopen), which stop_requested already cleared.
+ */
+void virtio_net_reopen(struct virqnet *dev)
+{
+	struct virtio_net *n = dev->queue;
+
+	n->link = VIRTIO_NET_S_LINK_UP;
+	if (virtio_pci_live(&n->vp)) {
+		virtio_pci_config_changed(&n->vp);
+		dev->c.irqs_control++;
+		usdt1(irq_raise, USDT_IRQ_CONTROL);
+	}
+}
+
 static void vnet_dump(struct virqnet *dev, const char *why)
 {
 	struct virtio_net *n = dev->queue;
