@@ -5,6 +5,8 @@
 # workloads/README.md): every cell of modes x rates x repeats is one vmm-mini
 # receiving real UDP from udpgen (under virqstat when probes = on), into a new
 # self-describing results directory (layout and columns: results/README.md).
+# A Linux guest's cells of one mode and repeat are the windows of one
+# vmm-mini --windows, one boot (run_linux_cells), each still a cell of its own.
 # Progress goes to stderr; the summary table to stdout.
 #
 # Where /dev/kvm is not usable the cells run inside the SVM sandbox
@@ -55,6 +57,9 @@ Options:
 Ctrl-C abandons the current cell, keeps every finished one, marks the run
 partial in meta and prints the --resume command. A cell whose vmm-mini or
 udpgen dies fails with its reason (cells/*/status) and the run goes on.
+A Linux guest's cells of one mode and repeat share one boot: one vmm-mini
+--windows K, window I the I-th rate (meta: linux_boots); a boot that ends
+early fails the rest of its cells with "the boot ended in window I of K".
 
 Exit: 0 every cell ran and none failed (with --cells: the cells asked for);
 1 a cell failed, or the run is partial; 2 bad usage or workload (file:line:
@@ -367,7 +372,12 @@ run_linux_cells() {
 		for _f in stats.tsv lat.tsv gen.tsv; do
 			[ -f "$_g/$_f.$_i" ] && mv "$_g/$_f.$_i" "$cur_tmp/$_f"
 		done
-		cp "$_g/vmm.log" "$cur_tmp/vmm.log"
+		# Its log: the boot's up to its window's done line (all of it if none came).
+		if [ -n "$_done" ]; then
+			sed "/virqnet: window $_i of $_k done/q" "$_g/vmm.log" > "$cur_tmp/vmm.log"
+		else
+			cp "$_g/vmm.log" "$cur_tmp/vmm.log"
+		fi
 		if [ -n "$_why" ]; then
 			_status="failed: $_why"
 		elif [ "$_done" = MISMATCH ]; then

@@ -18,7 +18,9 @@
  *
  * The end of a run is a link-down (5.1.4: status loses VIRTIO_NET_S_LINK_UP)
  * and a configuration-change interrupt (4.1.4.5), which a stock driver
- * would see as the cable being pulled.
+ * would see as the cable being pulled. With --windows the end of each
+ * window is one, and the next opens with the link up again and another
+ * configuration interrupt (the cable plugged back in: virtio_net_reopen).
  *
  * The transmit queue exists (a driver needs it); what it is given is
  * dropped and returned at once.
