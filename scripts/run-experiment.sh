@@ -122,7 +122,7 @@ why_exit() {
 	echo "$1 exit $2 ($what)${last:+: $last}"
 }
 
-vmm_pid= gen_pid= cur_tmp= _watch= _probe=
+vmm_pid= gen_pid= cur_tmp= cur_group= _watch= _probe=
 stop_children() {
 	for p in $gen_pid $vmm_pid $_watch $_probe; do kill -TERM "$p" 2>/dev/null; done
 	for p in $gen_pid $vmm_pid $_watch $_probe; do wait "$p" 2>/dev/null; done
@@ -308,6 +308,7 @@ run_linux_cells() {
 	shift 3
 	_k=$# _i=0 _lost= _mismatch=0 cell_statuses=
 	_g=$_dir/cells/boot-$_mode-$_rep.tmp
+	cur_group=$_g
 	rm -rf "$_g"
 	mkdir -p "$_g"
 	_port=$((20000 + ($$ * 7 + _cell_i * 13) % 40000))
@@ -419,6 +420,7 @@ run_linux_cells() {
 "
 	done
 	rm -rf "$_g"
+	cur_group=
 }
 
 # progress DIR CELL STATUS: one line on stderr for a finished cell, with the
@@ -527,7 +529,7 @@ if [ -n "$worker" ]; then
 	_b=$(meta_get "$worker" build_dir)
 	[ -z "$_b" ] || BUILD=$_b/build
 	flavour=$(scripts/kvm-flavour.sh)
-	on_signal='stop_children; [ -n "$cur_tmp" ] && rm -rf "$cur_tmp"; exit 130'
+	on_signal='stop_children; rm -rf ${cur_tmp:+"$cur_tmp"} ${cur_group:+"$cur_group"}; exit 130'
 	run_cells "$worker"
 	exit 0
 fi
@@ -754,7 +756,7 @@ interrupted() {
 	trap '' INT TERM HUP
 	if [ "$where" = native ]; then
 		stop_children
-		[ -n "$cur_tmp" ] && rm -rf "$cur_tmp"
+		rm -rf ${cur_tmp:+"$cur_tmp"} ${cur_group:+"$cur_group"}
 	fi
 	echo "run-experiment: interrupted: the current cell is abandoned, finished cells are kept" >&2
 	finish

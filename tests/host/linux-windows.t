@@ -20,7 +20,7 @@
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 16
+plan 18
 t=$BUILD/tmp/linux-windows-t.$$
 rm -rf "$t"
 mkdir -p "$t/tree/build/linux-guest"
@@ -54,6 +54,7 @@ while [ $i -le "$k" ]; do
 	n=0
 	until [ -f "$g" ] || [ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
 	[ "${FAKE_DIE:-0}" = $i ] && { echo "vmm-mini: KVM_RUN: Bad address"; exit 3; }
+	[ "${FAKE_SLOW:-0}" = $i ] && { sleep 30 & wait $!; }
 	acc=ok gi=10
 	[ "${FAKE_MISMATCH:-0}" = $i ] && acc=mismatch rc=1
 	[ "${FAKE_IRQS:-0}" = $i ] && gi=11
@@ -76,11 +77,9 @@ chmod +x "$t/tree/build/vmm-mini" "$t/tree/build/udpgen"
 : > "$t/tree/build/linux-guest/bzImage"
 : > "$t/tree/build/linux-guest/initramfs.cpio.gz"
 
-# worker DIR CONF [ARGS...]: a results directory as the runner makes it,
-# then its cells run by --worker with the stand-in build.
-worker() {
+# worker_plan DIR CONF: a results directory as the runner makes it.
+worker_plan() {
 	_d=$1 _conf=$2
-	shift 2
 	rm -rf "$_d"
 	scripts/run-experiment.sh "$_conf" --dry-run 2>/dev/null > "$t/plan.tsv.$$" || return 2
 	mkdir -p "$_d/cells"
@@ -88,6 +87,14 @@ worker() {
 	cp "$_conf" "$_d/workload.conf"
 	printf 'build_dir\t%s\nemulated\t1\nlinux_boots\t0\n' "$t/tree" > "$_d/meta"
 	rm -f "$t/tree/build/boots"
+}
+
+# worker DIR CONF [ARGS...]: worker_plan, then its cells run by --worker
+# with the stand-in build.
+worker() {
+	worker_plan "$1" "$2"
+	_d=$1
+	shift 2
 	scripts/run-experiment.sh --worker "$_d" "$@" 2> "$_d.err" < /dev/null
 }
 statuses() {
@@ -97,7 +104,7 @@ statuses() {
 	done | paste -sd'|'
 }
 boots() {
-	echo "$(meta_get "$1" linux_boots) $(wc -l < "$t/tree/build/boots" 2>/dev/null | tr -d ' ')"
+	echo "$(meta_get "$1" linux_boots) $({ wc -l < "$t/tree/build/boots"; } 2>/dev/null | tr -d ' ')"
 }
 
 printf 'modes = virtio\nguest = linux\nrates = 100 200 400\npackets = 10\nrepeats = 1\nidle = 1\ntimeout = 20\n' \
@@ -138,6 +145,28 @@ scripts/run-experiment.sh --worker "$t/e" 2>> "$t/e.err" < /dev/null
 is "... a later run (--resume's worker) runs the third alone: one more boot, K = 1" \
 	"$c1: ok|$c2: ok|$c3: ok|2 1" "$(statuses "$t/e")|$(boots "$t/e")"
 like "... its vmm-mini had --windows 1" "window 1 of 1 done" "$(cat "$t/e/cells/$c3/vmm.log")"
+
+# Stopped in window 2 (TERM, as the sandbox's end sends the worker; a
+# background job here ignores INT, which is the same trap):
+# cell 1 is kept, finished; cell 2 is abandoned; --resume's worker runs
+# cells 2 and 3 in a new boot of two windows.
+rm -rf "$t/g"
+worker_plan "$t/g" "$t/linux.conf"
+FAKE_SLOW=2 scripts/run-experiment.sh --worker "$t/g" 2> "$t/g.err" < /dev/null &
+wpid=$!
+n=0
+until [ -f "$t/g/cells/$c1/status" ] || [ $n -ge 200 ]; do sleep 0.05; n=$((n + 1)); done
+sleep 0.5
+kill -TERM "$wpid"
+wait "$wpid"
+rc=$?
+is "interrupted in window 2: exit 130, cell 1 kept ok, nothing else finished" "130 $c1: ok" \
+	"$rc $(statuses "$t/g")"
+rm -f "$t/tree/build/boots"
+scripts/run-experiment.sh --worker "$t/g" 2>> "$t/g.err" < /dev/null
+is "... resumed: cells 2 and 3 from one more boot of two windows" \
+	"$c1: ok|$c2: ok|$c3: ok|2 1|window 2 of 2 done" \
+	"$(statuses "$t/g")|$(boots "$t/g")|$(grep -o 'window 2 of 2 done' "$t/g/cells/$c3/vmm.log")"
 
 printf 'modes = virtio\nrates = 100 200\npackets = 10\nrepeats = 1\nidle = 1\ntimeout = 20\n' \
 	> "$t/tiny.conf"
