@@ -418,6 +418,8 @@ run_linux_cells() {
 		cur_tmp=
 		cell_statuses="$cell_statuses$_cell $_status
 "
+		# Progress as each window ends (a stalled one: when it has run again).
+		case "$_status" in "failed: $stalled_why"*) ;; *) progress "$_dir" "$_cell" "$_status" ;; esac
 	done
 	rm -rf "$_g"
 	cur_group=
@@ -498,11 +500,7 @@ run_cells() {
 			done
 			# shellcheck disable=SC2086
 			[ -n "$_again" ] && run_linux_cells "$_d" "$mode" "$rep" $_again < /dev/null
-			for _cr in $_grp; do
-				_c=${_cr%%:*}
-				_ran=$((_ran + 1))
-				progress "$_d" "$_c" "$(cat "$_d/cells/$_c/status")"
-			done
+			_ran=$((_ran + $(printf '%s\n' $_grp | grep -c .)))
 		else
 			_ran=$((_ran + 1))
 			run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null

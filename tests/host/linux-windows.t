@@ -23,7 +23,7 @@
 . "$VIRQLAB_ROOT/scripts/lib/results.sh"
 cd "$VIRQLAB_ROOT" || exit 1
 
-plan 20
+plan 21
 t=$BUILD/tmp/linux-windows-t.$$
 rm -rf "$t"
 mkdir -p "$t/tree/build/linux-guest"
@@ -124,6 +124,9 @@ like "... each cell's vmm.log: the boot's log up to its window's end" \
 	"Linux version .*window 2 of 3 done: accounting OK\$" \
 	"$(tr '\n' ' ' < "$t/a/cells/$c2/vmm.log" | sed 's/ $//')"
 is "... no group folder is left behind" "" "$(ls -d "$t"/a/cells/*.tmp 2>/dev/null)"
+is "... progress: one line a cell, as its window ends" \
+	"cell 1/3 linux-virtio at 100 pps, repeat 1: ok|cell 2/3 linux-virtio at 200 pps, repeat 1: ok|cell 3/3 linux-virtio at 400 pps, repeat 1: ok" \
+	"$(sed -n 's/^run-experiment: \(cell .*: ok\) | .*/\1/p' "$t/a.err" | paste -sd'|')"
 
 FAKE_MISMATCH=2 worker "$t/b" "$t/linux.conf"
 is "window 2's accounting failed: its cell fails, the others stay ok (exit 1 is window 2's)" \
