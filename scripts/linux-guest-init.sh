@@ -27,7 +27,8 @@ echo "virqlab-linux-guest: init reached: kernel $(uname -r) uptime ${up}s"
 grep ttyS /proc/interrupts
 # virqlab.rx=1 on the command line (vmm-mini --kernel --source): bring up
 # virtio_net with a fixed address and run the receiver until the link goes
-# down (the end of vmm-mini's run). The frames vmm-mini writes are
+# down (the end of vmm-mini's run; with virqlab.windows=K, of its K-th
+# window). The frames vmm-mini writes are
 # 52:54:00:76:71:02 / 10.0.2.2 -> 52:54:00:76:71:01 / 10.0.2.15, UDP port 9
 # (vmm-mini/virtio_net.c); the MAC is the device's (VIRTIO_NET_F_MAC).
 case " $(cat /proc/cmdline) " in
@@ -40,7 +41,12 @@ case " $(cat /proc/cmdline) " in
 	ip link set eth0 up
 	ip link show eth0
 	ip addr show eth0
-	/bin/virqlab-rx 9 || echo "virqlab-linux-guest: virqlab-rx failed"
+	# virqlab.windows=K (vmm-mini --windows K): K receive windows in this boot.
+	windows=1
+	for w in $(cat /proc/cmdline); do
+		case "$w" in virqlab.windows=*) windows=${w#virqlab.windows=} ;; esac
+	done
+	/bin/virqlab-rx 9 "$windows" || echo "virqlab-linux-guest: virqlab-rx failed"
 	grep -E 'virtio|CPU' /proc/interrupts
 	;;
 esac

@@ -5,6 +5,8 @@
 # workloads/README.md): every cell of modes x rates x repeats is one vmm-mini
 # receiving real UDP from udpgen (under virqstat when probes = on), into a new
 # self-describing results directory (layout and columns: results/README.md).
+# A Linux guest's cells of one mode and repeat are the windows of one
+# vmm-mini --windows, one boot (run_linux_cells), each still a cell of its own.
 # Progress goes to stderr; the summary table to stdout.
 #
 # Where /dev/kvm is not usable the cells run inside the SVM sandbox
@@ -55,6 +57,9 @@ Options:
 Ctrl-C abandons the current cell, keeps every finished one, marks the run
 partial in meta and prints the --resume command. A cell whose vmm-mini or
 udpgen dies fails with its reason (cells/*/status) and the run goes on.
+A Linux guest's cells of one mode and repeat share one boot: one vmm-mini
+--windows K, window I the I-th rate (meta: linux_boots); a boot that ends
+early fails the rest of its cells with "the boot ended in window I of K".
 
 Exit: 0 every cell ran and none failed (with --cells: the cells asked for);
 1 a cell failed, or the run is partial; 2 bad usage or workload (file:line:
@@ -117,11 +122,11 @@ why_exit() {
 	echo "$1 exit $2 ($what)${last:+: $last}"
 }
 
-vmm_pid= gen_pid= cur_tmp= _watch=
+vmm_pid= gen_pid= cur_tmp= cur_group= _watch= _probe=
 stop_children() {
-	for p in $gen_pid $vmm_pid $_watch; do kill -TERM "$p" 2>/dev/null; done
-	for p in $gen_pid $vmm_pid $_watch; do wait "$p" 2>/dev/null; done
-	gen_pid= vmm_pid= _watch=
+	for p in $gen_pid $vmm_pid $_watch $_probe; do kill -TERM "$p" 2>/dev/null; done
+	for p in $gen_pid $vmm_pid $_watch $_probe; do wait "$p" 2>/dev/null; done
+	gen_pid= vmm_pid= _watch= _probe=
 }
 
 stalled_why="the sandbox stalled during this cell and it was revived"
@@ -155,9 +160,10 @@ run_cell() {
 	_vmode=$wm_vmm_mode _vknob= _gargs= _boot=
 	case "$wm_guest" in
 	linux)
-		# Debian's kernel and the initramfs with its receiver (make
-		# linux-guest), booted as tests/kvm/linux-rx.t boots them.
-		_boot="--kernel $BUILD/linux-guest/bzImage --initrd $BUILD/linux-guest/initramfs.cpio.gz --mem 256" ;;
+		# A duration workload (no --windows: a window ends on its count): one boot a cell.
+		_boot=$(linux_boot_args)
+		_boots=$(meta_get "$_dir" linux_boots)
+		meta_set "$_dir" linux_boots $((${_boots:-0} + 1)) ;;
 	virqlab)
 		[ "$_vmode" = coalesce ] && _vknob="--coalesce-us $wl_coalesce_us"
 		[ "$_vmode" = mask-poll ] && _vknob="--poll-us $wl_poll_us"
@@ -193,34 +199,7 @@ run_cell() {
 	done
 	_grc=-
 	if [ -z "$_why" ] && kill -0 "$vmm_pid" 2>/dev/null; then
-		# shellcheck disable=SC2086
-		"$BUILD/udpgen" --to "127.0.0.1:$_port" --rate "$_rate" --pattern "$wl_pattern" \
-			--burst "$wl_burst" --size "$wl_size" $_glen --seed "$_rep" \
-			--stats "$cur_tmp/gen.tsv" --quiet > "$cur_tmp/gen.log" 2>&1 &
-		gen_pid=$!
-		# A vmm-mini that ended (its --timeout, a crash) receives nothing
-		# more: a watcher stops udpgen rather than let it send out its count
-		# or duration into a closed port. vmm-mini is not reaped until the
-		# wait below, so "ended" is its zombie state in /proc (Linux), read
-		# with builtins twice a second: next to nothing on an emulated CPU.
-		(
-			while kill -0 "$gen_pid" 2>/dev/null; do
-				_st=Z
-				{ read -r _p _c _st _r < "/proc/$vmm_pid/stat"; } 2>/dev/null
-				[ "$_st" = Z ] && { kill -TERM "$gen_pid" 2>/dev/null; exit 0; }
-				sleep 0.5
-			done
-		) 7<&- &
-		# (7<&-: the watcher writes nothing of the run, so it does not hold
-		# its lock: a killed runner's watcher, or its sleep, outliving the
-		# runner for half a second would refuse an immediate --resume.)
-		_watch=$!
-		wait "$gen_pid"
-		_grc=$?
-		kill "$_watch" 2>/dev/null
-		wait "$_watch" 2>/dev/null
-		_watch=
-		gen_pid=
+		run_udpgen "$cur_tmp" "$_port" "$_rate" "$_rep" "$cur_tmp/gen.tsv"
 	fi
 	[ -n "$_why" ] && kill -TERM "$vmm_pid" 2>/dev/null
 	wait "$vmm_pid"
@@ -258,6 +237,211 @@ run_cell() {
 	cell_status=$_status
 }
 
+# wait_line FILE PATTERN PID TICKS: wait (0.1 s ticks, at most TICKS) until
+# FILE has a line matching the grep pattern PATTERN; 0 if it came, 1 if PID
+# ended first, 2 on the time limit.
+wait_line() {
+	_wl_t=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		kill -0 "$3" 2>/dev/null || { grep -q "$2" "$1" 2>/dev/null && return 0; return 1; }
+		[ "$_wl_t" -lt "$4" ] || return 2
+		sleep 0.1
+		_wl_t=$((_wl_t + 1))
+	done
+	return 0
+}
+
+# run_udpgen TMP PORT RATE REP STATS: udpgen of one cell into STATS (its log
+# TMP/gen.log), stopped early if vmm-mini ($vmm_pid) ends; sets _grc.
+run_udpgen() {
+	# shellcheck disable=SC2086
+	"$BUILD/udpgen" --to "127.0.0.1:$2" --rate "$3" --pattern "$wl_pattern" \
+		--burst "$wl_burst" --size "$wl_size" $_glen --seed "$4" \
+		--stats "$5" --quiet > "$1/gen.log" 2>&1 &
+	gen_pid=$!
+	# A vmm-mini that ended (its --timeout, a crash) receives nothing
+	# more: a watcher stops udpgen rather than let it send out its count
+	# or duration into a closed port. vmm-mini is not reaped until the
+	# wait below, so "ended" is its zombie state in /proc (Linux), read
+	# with builtins twice a second: next to nothing on an emulated CPU.
+	(
+		while kill -0 "$gen_pid" 2>/dev/null; do
+			_st=Z
+			{ read -r _p _c _st _r < "/proc/$vmm_pid/stat"; } 2>/dev/null
+			[ "$_st" = Z ] && { kill -TERM "$gen_pid" 2>/dev/null; exit 0; }
+			sleep 0.5
+		done
+	) 7<&- &
+	# (7<&-: the watcher writes nothing of the run, so it does not hold
+	# its lock: a killed runner's watcher, or its sleep, outliving the
+	# runner for half a second would refuse an immediate --resume.)
+	_watch=$!
+	wait "$gen_pid"
+	_grc=$?
+	kill "$_watch" 2>/dev/null
+	wait "$_watch" 2>/dev/null
+	_watch=
+	gen_pid=
+}
+
+# linux_boot_args: the vmm-mini options that boot the Linux guest: Debian's
+# kernel and the initramfs with its receiver (make linux-guest), booted as
+# tests/kvm/linux-rx.t boots them.
+linux_boot_args() {
+	echo "--kernel $BUILD/linux-guest/bzImage --initrd $BUILD/linux-guest/initramfs.cpio.gz --mem 256"
+}
+
+# run_linux_cells DIR MODE REP CELL:RATE...: the cells of one Linux guest
+# mode and repeat (the rates of the plan not yet done) in ONE vmm-mini
+# --windows K, one Linux boot: window I is the I-th cell, fed by its own
+# udpgen run from the window's ready line, accounted for by vmm-mini as a
+# run of its own (its FILE.I, moved into the cell). Each cell is finished
+# (status, renamed into place) as soon as its window is, so an interrupt
+# keeps the cells done; its vmm.log is the boot's log up to its window's
+# end (the console with it), which the clock-fault check reads. A boot
+# that ends before a window fails that window's cell with vmm-mini's
+# reason and every later cell with "the boot ended in window I". With
+# probes on, each window has its own virqstat -p, from the window's ready
+# line to its close. Sets cell_statuses: one "CELL STATUS" line per cell.
+run_linux_cells() {
+	_dir=$1 _mode=$2 _rep=$3
+	shift 3
+	_k=$# _i=0 _lost= _mismatch=0 cell_statuses=
+	_g=$_dir/cells/boot-$_mode-$_rep.tmp
+	cur_group=$_g
+	rm -rf "$_g"
+	mkdir -p "$_g"
+	_port=$((20000 + ($$ * 7 + _cell_i * 13) % 40000))
+	_glen="--count $wl_packets"
+	workload_mode "$_mode"
+	_boots=$(meta_get "$_dir" linux_boots)
+	meta_set "$_dir" linux_boots $((${_boots:-0} + 1))
+	# shellcheck disable=SC2046
+	"$BUILD/vmm-mini" $(linux_boot_args) --source "udp:127.0.0.1:$_port" --mode "$wm_vmm_mode" \
+		--count "$wl_packets" --windows "$_k" --vcpus "$wl_vcpus" --idle "$wl_idle" \
+		--timeout $((wl_timeout * _k)) --stats "$_g/stats.tsv" --sender-stats "$_g/gen.tsv" \
+		--latency-log "$_g/lat.tsv" > "$_g/vmm.log" 2>&1 &
+	vmm_pid=$!
+	echo "$vmm_pid" > "$_g/vmm.pid"
+	_vrc=
+	for _cr in "$@"; do
+		_i=$((_i + 1))
+		_cell=${_cr%%:*} _rate=${_cr#*:}
+		_stalls0=$stalls_seen
+		cur_tmp=$_dir/cells/$_cell.tmp
+		rm -rf "$cur_tmp"
+		mkdir -p "$cur_tmp"
+		_why= _grc=- _prc=0 _done=
+		if [ -n "$_lost" ]; then
+			_why=$_lost
+		else
+			# The boot (window 1) or the previous window's close: 120 s at most.
+			wait_line "$_g/vmm.log" "virqnet: ready, window $_i of $_k," "$vmm_pid" 1200
+			case $? in
+			2) _why="vmm-mini not ready after 120 s (window $_i of $_k)"
+			   kill -TERM "$vmm_pid" 2>/dev/null ;;
+			1) _why= ;;	# ended: its exit says why, below
+			0)
+				if [ "$probes_ok" = 1 ]; then
+					# -i: its first row says the probes are attached.
+					"$BUILD/virqstat" -q -i 0.5 -p "$vmm_pid" --stats "$cur_tmp/probes.tsv" \
+						2> "$cur_tmp/probes.log" 7<&- &
+					_probe=$!
+					wait_line "$cur_tmp/probes.log" . "$_probe" 600
+				fi
+				run_udpgen "$cur_tmp" "$_port" "$_rate" "$_rep" "$_g/gen.tsv.$_i"
+				wait_line "$_g/vmm.log" "virqnet: window $_i of $_k done" "$vmm_pid" \
+					$((wl_timeout * 10 * _k))
+				if [ -n "$_probe" ]; then
+					kill -INT "$_probe" 2>/dev/null
+					wait "$_probe"
+					_prc=$?
+					_probe=
+				fi
+				;;
+			esac
+		fi
+		_done=$(sed -n "s/.*virqnet: window $_i of $_k done: accounting \([A-Z]*\).*/\1/p" "$_g/vmm.log")
+		# The last window's files, or those of one the boot ended in, come at its exit.
+		if [ -n "$vmm_pid" ] && { [ "$_i" = "$_k" ] || [ -z "$_done" ]; }; then
+			[ -n "$_why" ] && kill -TERM "$vmm_pid" 2>/dev/null
+			wait "$vmm_pid"
+			_vrc=$?
+			vmm_pid=
+			_done=$(sed -n "s/.*virqnet: window $_i of $_k done: accounting \([A-Z]*\).*/\1/p" "$_g/vmm.log")
+		fi
+		for _f in stats.tsv lat.tsv gen.tsv; do
+			[ -f "$_g/$_f.$_i" ] && mv "$_g/$_f.$_i" "$cur_tmp/$_f"
+		done
+		# Its log: the boot's up to its window's done line (all of it if none came).
+		if [ -n "$_done" ]; then
+			sed "/virqnet: window $_i of $_k done/q" "$_g/vmm.log" > "$cur_tmp/vmm.log"
+		else
+			cp "$_g/vmm.log" "$cur_tmp/vmm.log"
+		fi
+		if [ -n "$_why" ]; then
+			_status="failed: $_why"
+		elif [ "$_done" = MISMATCH ]; then
+			_status="failed: vmm-mini: window $_i of $_k: accounting MISMATCH"
+		elif [ "$_done" != OK ]; then
+			if [ -n "$_vrc" ] && [ "$_vrc" != 0 ]; then
+				_status="failed: $(why_exit vmm-mini "$_vrc" "$cur_tmp/vmm.log")"
+			else
+				_status="failed: vmm-mini ended without window $_i of $_k's report"
+			fi
+		elif [ "$_i" = "$_k" ] && [ "$_vrc" != 0 ] && ! { [ "$_vrc" = 1 ] && [ "$_mismatch" = 1 ]; }; then
+			# Exit 1 after an earlier window's mismatch is that window's, failed already.
+			_status="failed: $(why_exit vmm-mini "$_vrc" "$cur_tmp/vmm.log")"
+		elif [ "$_grc" != 0 ]; then
+			_status="failed: $(why_exit udpgen "$_grc" "$cur_tmp/gen.log")"
+		elif [ ! -s "$cur_tmp/stats.tsv" ]; then
+			_status="failed: vmm-mini wrote no statistics"
+		else
+			_status=ok
+		fi
+		[ "$_done" = MISMATCH ] && _mismatch=1
+		# A boot that ended here loses the windows after this one.
+		[ -z "$vmm_pid" ] && [ "$_i" != "$_k" ] && [ -z "$_lost" ] &&
+			_lost="the boot ended in window $_i of $_k (cell $_cell: ${_status#failed: })"
+		if [ "$_status" = ok ]; then
+			_why=$(irqs_disagree "$cur_tmp/stats.tsv") && _status="failed: $_why"
+			_why=$(linux_clock_fault "$cur_tmp/vmm.log") &&
+				_status="failed: the guest's clock stood still (README, Known issues): $_why"
+		fi
+		[ "$probes_ok" = 1 ] && [ -z "$_lost" ] && [ "$_prc" != 0 ] && [ "$_prc" != 130 ] &&
+			_status="failed: probes: $(tail -1 "$cur_tmp/probes.log")"
+		stalls_seen=$(stalls "$_dir")
+		[ "$stalls_seen" != "$_stalls0" ] &&
+			_status="failed: $stalled_why (CPU state: $(ls -t "$_dir"/sandbox-froze-*.txt | head -1))"
+		echo "$_status" > "$cur_tmp/status"
+		mv "$cur_tmp" "$_dir/cells/$_cell"
+		cur_tmp=
+		cell_statuses="$cell_statuses$_cell $_status
+"
+		# Progress as each window ends (a stalled one: when it has run again).
+		case "$_status" in "failed: $stalled_why"*) ;; *) progress "$_dir" "$_cell" "$_status" ;; esac
+	done
+	rm -rf "$_g"
+	cur_group=
+}
+
+# progress DIR CELL STATUS: one line on stderr for a finished cell, with the
+# time left estimated from the plan's estimates done so far.
+progress() {
+	# shellcheck disable=SC2034
+	IFS='	' read -r _pi _pc _pm _pr _prep _pk _pe <<PLAN
+$(awk -F'\t' -v c="$2" '!/^#/ { i++ } !/^#/ && $1 == c { print i "\t" $0; exit }' "$1/plan.tsv")
+PLAN
+	_done_est=$(awk -v a="$_done_est" -v b="$_pe" 'BEGIN { print a + b }')
+	_el=$(secs "$_t0" "$(now)")
+	_left=$(awk -v e="$_el" -v d="$_done_est" -v t="$_todo_est" 'BEGIN { print (d > 0 ? (t - d) * e / d : t) }')
+	[ "$3" = ok ] || _failed=$((_failed + 1))
+	printf 'run-experiment: cell %d/%d %s%s at %s pps, repeat %s: %s | elapsed %s, left ~%s\n' \
+		"$_pi" "$_total" "$_pm" "$( [ "$_pk" = warmup ] && echo ' (warm-up)')" \
+		"$( [ "$_pr" = 0 ] && echo max || echo "$_pr")" "$_prep" "$3" \
+		"$(hms "$_el")" "$(hms "$_left")" >&2
+}
+
 # run_cells DIR: every cell of DIR/plan.tsv not yet in DIR/cells/, with progress.
 run_cells() {
 	_d=$1
@@ -292,25 +476,45 @@ run_cells() {
 		_cell_i=$((_cell_i + 1))
 		[ -d "$_d/cells/$cell" ] && continue
 		[ -n "$max_cells" ] && [ "$_ran" -ge "$max_cells" ] && break
-		_ran=$((_ran + 1))
-		run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
-		case "$cell_status" in
-		"failed: $stalled_why"*)
-			# Kept aside, not summarized; the cell runs once more.
-			mkdir -p "$_d/discarded"
-			mv "$_d/cells/$cell" "$_d/discarded/$cell.stalled.$(stalls "$_d")"
-			echo "run-experiment: cell $cell: $cell_status; running it again" >&2
+		workload_mode "$mode"
+		if [ "$wm_guest" = linux ] && [ -n "$wl_packets" ]; then
+			# One boot for this mode and repeat: the plan's cells of it not
+			# yet done, every rate (at most what --cells leaves), in plan order.
+			_grp=$(awk -F'\t' -v m="$mode" -v r="$rep" -v k="$kind" -v d="$_d/cells" \
+				-v n="${max_cells:+$((max_cells - _ran))}" \
+				'!/^#/ && $2 == m && $4 == r && $5 == k && (n == "" || c < n + 0) {
+					if (system("test -d \"" d "/" $1 "\"")) { print $1 ":" $3; c++ } }' "$_d/plan.tsv")
+			# shellcheck disable=SC2086
+			run_linux_cells "$_d" "$mode" "$rep" $_grp < /dev/null
+			_again=
+			for _c in $(printf '%s' "$cell_statuses" | awk '{ print $1 }'); do
+				case "$(cat "$_d/cells/$_c/status")" in
+				"failed: $stalled_why"*)
+					# Kept aside, not summarized; the cell runs once more.
+					mkdir -p "$_d/discarded"
+					mv "$_d/cells/$_c" "$_d/discarded/$_c.stalled.$(stalls "$_d")"
+					echo "run-experiment: cell $_c: $stalled_why; running it again" >&2
+					_again="$_again $(printf '%s\n' "$_grp" | grep "^$_c:")"
+					;;
+				esac
+			done
+			# shellcheck disable=SC2086
+			[ -n "$_again" ] && run_linux_cells "$_d" "$mode" "$rep" $_again < /dev/null
+			_ran=$((_ran + $(printf '%s\n' $_grp | grep -c .)))
+		else
+			_ran=$((_ran + 1))
 			run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
-			;;
-		esac
-		_done_est=$(awk -v a="$_done_est" -v b="$est" 'BEGIN { print a + b }')
-		_el=$(secs "$_t0" "$(now)")
-		_left=$(awk -v e="$_el" -v d="$_done_est" -v t="$_todo_est" 'BEGIN { print (d > 0 ? (t - d) * e / d : t) }')
-		[ "$cell_status" = ok ] || _failed=$((_failed + 1))
-		printf 'run-experiment: cell %d/%d %s%s at %s pps, repeat %s: %s | elapsed %s, left ~%s\n' \
-			"$_cell_i" "$_total" "$mode" "$( [ "$kind" = warmup ] && echo ' (warm-up)')" \
-			"$( [ "$rate" = 0 ] && echo max || echo "$rate")" "$rep" "$cell_status" \
-			"$(hms "$_el")" "$(hms "$_left")" >&2
+			case "$cell_status" in
+			"failed: $stalled_why"*)
+				# Kept aside, not summarized; the cell runs once more.
+				mkdir -p "$_d/discarded"
+				mv "$_d/cells/$cell" "$_d/discarded/$cell.stalled.$(stalls "$_d")"
+				echo "run-experiment: cell $cell: $cell_status; running it again" >&2
+				run_cell "$_d" "$cell" "$mode" "$rate" "$rep" < /dev/null
+				;;
+			esac
+			progress "$_d" "$cell" "$cell_status"
+		fi
 	done < "$_d/plan.tsv"
 	trap - INT TERM HUP
 }
@@ -323,7 +527,7 @@ if [ -n "$worker" ]; then
 	_b=$(meta_get "$worker" build_dir)
 	[ -z "$_b" ] || BUILD=$_b/build
 	flavour=$(scripts/kvm-flavour.sh)
-	on_signal='stop_children; [ -n "$cur_tmp" ] && rm -rf "$cur_tmp"; exit 130'
+	on_signal='stop_children; rm -rf ${cur_tmp:+"$cur_tmp"} ${cur_group:+"$cur_group"}; exit 130'
 	run_cells "$worker"
 	exit 0
 fi
@@ -372,6 +576,8 @@ linux_guest_meta() {
 	meta_set "$1" guest_kernel "$(cat "$BUILD/linux-guest/kernel-version" 2>/dev/null || echo unknown)"
 	meta_set "$1" guest_kernel_package "$(cat "$BUILD/linux-guest/kernel-package" 2>/dev/null || echo unknown)"
 	meta_set "$1" guest_initramfs_sha256 "$(sha256sum < "$BUILD/linux-guest/initramfs.cpio.gz" | cut -d' ' -f1)"
+	# Counted up by each Linux boot (run_linux_cells, run_cell): one per mode and repeat.
+	meta_set "$1" linux_boots 0
 }
 
 # lock_run DIR: hold DIR's lock (flock(1) on the directory itself, on fd 7,
@@ -449,9 +655,11 @@ plan_rows() {
 					kind=run rep=$((r - wl_warmup)) cell=$mode-$rate-$((r - wl_warmup))
 				fi
 				workload_mode "$mode"
-				est=$(awk -v p="$wl_packets" -v d="$wl_duration" -v r="$rate" -v e="$emulated" -v g="$wm_guest" 'BEGIN {
+				est=$(awk -v p="$wl_packets" -v d="$wl_duration" -v r="$rate" -v e="$emulated" -v g="$wm_guest" \
+					-v f="$([ "$rate" = "${wl_rates%% *}" ] && echo 1)" 'BEGIN {
 					boot = e ? 3 : 0.3; max = e ? 20000 : 500000
-					if (g == "linux") boot = e ? 20 : 2
+					# A Linux mode boots once for its rates (at the first; packets only).
+					if (g == "linux") boot = f || d != "" ? (e ? 20 : 2) : (e ? 3 : 0.3)
 					send = d != "" ? d : p / (r > 0 ? r : max)
 					printf "%.1f", boot + send }')
 				printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$mode" "$rate" "$rep" "$kind" "$est"
@@ -546,7 +754,7 @@ interrupted() {
 	trap '' INT TERM HUP
 	if [ "$where" = native ]; then
 		stop_children
-		[ -n "$cur_tmp" ] && rm -rf "$cur_tmp"
+		rm -rf ${cur_tmp:+"$cur_tmp"} ${cur_group:+"$cur_group"}
 	fi
 	echo "run-experiment: interrupted: the current cell is abandoned, finished cells are kept" >&2
 	finish

@@ -13,6 +13,12 @@
  * and turns port writes into the same guest reports, so that --stats has
  * the same columns.
  *
+ * With --windows K the receiver says when each window's counts are all in
+ * (VIRQLAB_LINUX_RX_REPORTED, the window's number), after the link went
+ * down, and waits for the link to come up for the next one; every check
+ * here applies to each window's reports (the device's counters start
+ * afresh per window: virqnet_window_close).
+ *
  * The receive window opens when the receiver says its socket is bound
  * (VIRQLAB_LINUX_RX_READY), not when virtio_net sets DRIVER_OK: a datagram
  * published before the socket exists would die in the guest's stack,
@@ -83,6 +89,23 @@ static void commit(struct vm *vm, uint32_t key, uint64_t v)
 	if (key == VIRQLAB_LINUX_RX_READY) {
 		pthread_mutex_lock(&dev->lock);
 		dev->hold_ready = false;
+		pthread_mutex_unlock(&dev->lock);
+		return;
+	}
+	/*
+	 * --windows: window W's counts are in. Only the window being closed
+	 * (its link down) may say so, once: anything else is a guest error,
+	 * and the receive thread goes on waiting, then gives up (rx_source.c).
+	 */
+	if (key == VIRQLAB_LINUX_RX_REPORTED) {
+		pthread_mutex_lock(&dev->lock);
+		if (v == dev->windows_reported + 1 && dev->stop_requested)
+			dev->windows_reported = v;
+		else
+			virqnet_guest_error(dev, "linux-rx: window %llu reported done while window "
+					    "%llu was %s", (unsigned long long)v,
+					    (unsigned long long)dev->windows_reported + 1,
+					    dev->stop_requested ? "closing" : "open");
 		pthread_mutex_unlock(&dev->lock);
 		return;
 	}

@@ -56,6 +56,13 @@ static const char usage_head[] =
 "                    and with --source (--mode virtio) " LINUX_APPEND_RX ":\n"
 "                    its virtio_net receives into a UDP socket that the\n"
 "                    initramfs's virqlab-rx reads, checks and reports\n"
+"  --windows K       with --kernel --source --count N: one boot, then K receive\n"
+"                    windows one after another, each of N packets (one udpgen\n"
+"                    run each) accounted for as a run of its own: before each,\n"
+"                    'virqnet: ready, window I of K,'; after it, 'virqnet:\n"
+"                    window I of K done'; its files are FILE.I of --stats,\n"
+"                    --latency-log and --sender-stats (virqlab.windows=K is\n"
+"                    added to the guest's command line)\n"
 "  --boot-timeline FILE  host timestamps of the boot's steps (VM created, image\n"
 "                    loaded, first vCPU entry, each console line's first byte,\n"
 "                    the verdict), one TSV row each (scripts/bench-linux-boot.sh)\n"
@@ -117,6 +124,11 @@ static const char usage_tail[] =
 "  vmm-mini --test irq-storm --args count=10000 --console storm.log\n"
 "  vmm-mini --test costs --args samples=1000 --stats costs.tsv\n"
 "  vmm-mini --kernel bzImage --initrd initramfs.cpio.gz --mem 256 --timeout 600\n"
+"  vmm-mini --kernel bzImage --initrd initramfs.cpio.gz --mem 256 --mode virtio \\\n"
+"           --source udp:127.0.0.1:9000 --count 2000 --windows 2 --stats w.tsv \\\n"
+"           --sender-stats gen.tsv --timeout 300 &   # then, at 'window 1 of 2,':\n"
+"  udpgen --to 127.0.0.1:9000 --rate 1000 --count 2000 --stats gen.tsv.1\n"
+"  udpgen --to 127.0.0.1:9000 --rate 4000 --count 2000 --stats gen.tsv.2  # at 'window 2'\n"
 "  vmm-mini --source udp:127.0.0.1:9000 --mode mask-direct --count 200000 \\\n"
 "           --stats run.tsv --timeout 120 &\n"
 "  udpgen --to 127.0.0.1:9000 --rate 50000 --count 200000\n"
@@ -135,6 +147,7 @@ enum {
 	OPT_LATENCY_LOG, OPT_COALESCE_US, OPT_RX_CPU, OPT_VCPU_CPU, OPT_SENDER_STATS, OPT_RCVBUF,
 	OPT_VERSION, OPT_LIST_TESTS, OPT_POLL_US, OPT_ADAPTIVE_UP, OPT_ADAPTIVE_DOWN,
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_ACCEPT_FOREIGN, OPT_QUEUES, OPT_BOOT_TIMELINE,
+	OPT_WINDOWS,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +181,7 @@ static const struct option long_opts[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "boot-timeline", required_argument, NULL, OPT_BOOT_TIMELINE },
+	{ "windows", required_argument, NULL, OPT_WINDOWS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -400,6 +414,12 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 		case OPT_BOOT_TIMELINE:
 			cfg->timeline_path = optarg;
 			break;
+		case OPT_WINDOWS:
+			if (!parse_u64(optarg, 1, 1000, &v))
+				die_usage("--windows '%s': expected a number of windows from 1 to 1000",
+					  optarg);
+			src->windows = v;
+			break;
 		case OPT_LIST_TESTS:
 			list_tests = true;
 			break;
@@ -431,9 +451,27 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	if (cfg->kernel_path && cfg->nr_vcpus != 1)
 		die_usage("--kernel: --vcpus %u: a Linux guest boots on one vCPU for now",
 			  cfg->nr_vcpus);
+	/* One boot, K runs: what pays for a boot is a Linux guest, and a window ends on its count. */
+	if (src->windows && !cfg->kernel_path)
+		die_usage("--windows %u: for a Linux guest (--kernel); the virqlab guest boots in "
+			  "well under a second, one run each", src->windows);
+	if (src->windows && !cfg->source)
+		die_usage("--windows %u: receive windows need --source", src->windows);
+	if (src->windows && (!cfg->count || cfg->duration_s > 0))
+		die_usage("--windows %u: each window ends on its count: it needs --count N, not "
+			  "--duration", src->windows);
 	if (cfg->kernel_path && !cfg->append)
 		cfg->append = cfg->source ? LINUX_DEFAULT_APPEND " " LINUX_APPEND_RX :
 					      LINUX_DEFAULT_APPEND;
+	/* The guest's receiver learns K from its command line (linux-guest-init.sh). */
+	if (src->windows) {
+		static char append[4096];
+
+		if ((size_t)snprintf(append, sizeof(append), "%s virqlab.windows=%u", cfg->append,
+				     src->windows) >= sizeof(append))
+			die_usage("--append: too long with virqlab.windows=%u", src->windows);
+		cfg->append = append;
+	}
 	if (!cfg->guest_path)
 		cfg->guest_path = default_guest();
 	cfg->rx_mode = virqnet_mode_find(cfg->mode);
@@ -475,6 +513,8 @@ static void parse_args(int argc, char **argv, struct vm_config *cfg, const char 
 	if (!cfg->test_given)
 		cfg->test = cfg->rx_mode->has_driver ? "rx" : "idle";
 	src->count = cfg->count;
+	src->stats = cfg->stats_path;
+	src->latency_log = *latlog;
 	src->duration_s = cfg->duration_s;
 	src->idle_s = cfg->idle_s;
 }
@@ -623,11 +663,17 @@ int main(int argc, char **argv)
 		linux_report(&vm);
 	if (vm.cfg.source) {
 		rx_source_join(&src);
-		if (latlog)
-			rx_stats_write_latencies(&vm, latlog);
-		if (!rx_stats_report(&vm, &src, vm.cfg.stats_path, code == VMM_EXIT_OK) &&
-		    code == VMM_EXIT_OK)
+		/* --windows: the last window, or the one the run ended in; the others are written. */
+		if (!rx_stats_report(&vm, &src, code == VMM_EXIT_OK) && code == VMM_EXIT_OK)
 			code = VMM_EXIT_GUEST_FAIL;
+		if (src.windows_failed && code == VMM_EXIT_OK)
+			code = VMM_EXIT_GUEST_FAIL;
+		if (src.windows && src.window < src.windows) {
+			pr_warn("virqnet: the run ended in window %u of %u: no files for the windows "
+				"after it", src.window, src.windows);
+			if (code == VMM_EXIT_OK)
+				code = VMM_EXIT_GUEST_FAIL;
+		}
 	}
 
 	if (code == VMM_EXIT_OK && !strcmp(vm.cfg.test, "costs") && costs__report(&vm, tsv))

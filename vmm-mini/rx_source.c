@@ -51,6 +51,7 @@
 
 #define RX_QD		32
 #define SCRATCH_SIZE	(VIRQLAB_PAYLOAD_MAX + 64)
+#define RX_WINDOW_REPORT_S 30	/* --windows: the guest reports a window within this */
 
 struct rx_req {
 	struct msghdr msg;
@@ -266,22 +267,25 @@ static bool receiving_done(struct rx_source *src, struct virqnet *dev)
 	return false;
 }
 
-static void *rx_thread(void *arg)
+/*
+ * One receive window: from the driver's ready to the mode's finish (the
+ * tiny guest's stop request, virtio's link-down), its KVM statistics
+ * snapshotted at both ends (rx_stats.c).
+ */
+static void receive_window(struct rx_source *src, struct rx_req *reqs)
 {
-	struct rx_source *src = arg;
 	struct vm *vm = src->vm;
 	struct virqnet *dev = vm->virqnet;
 	struct __kernel_timespec tick = { 0, 1000000 };
 	struct clock_anchor anchor;
 	struct io_uring ring;
-	struct rx_req *reqs;
 	bool announced = false;
 	uint64_t drain_deadline, next_seq, published;
 	int err;
 
-	reqs = calloc(RX_QD, sizeof(*reqs));
-	if (!reqs)
-		die("out of memory for receive requests");
+	src->first_ns = src->last_ns = src->end_ns = 0;
+	src->tail_lost = false;
+	src->next_seq = 0;
 	err = io_uring_queue_init(RX_QD * 2, &ring, 0);
 	if (err < 0)
 		die("io_uring_queue_init: %s", strerror(-err));
@@ -294,10 +298,14 @@ static void *rx_thread(void *arg)
 		uint64_t due;
 
 		if (!announced && virqnet_ready(dev)) {
-			char a[INET_ADDRSTRLEN];
+			char a[INET_ADDRSTRLEN], win[40] = "";
 
 			inet_ntop(AF_INET, &src->addr.sin_addr, a, sizeof(a));
-			pr_info("virqnet: ready, receiving on udp:%s:%u (mode %s)", a,
+			/* "virqnet: ready" is what runners wait for; a window names itself. */
+			if (src->windows)
+				snprintf(win, sizeof(win), " window %u of %u,", src->window,
+					 src->windows);
+			pr_info("virqnet: ready,%s receiving on udp:%s:%u (mode %s)", win, a,
 				ntohs(src->addr.sin_port), dev->ops->name);
 			rx_stats_snapshot(vm, 0);
 			usdt1(run_start, dev->ops - virqnet_modes);
@@ -333,9 +341,10 @@ static void *rx_thread(void *arg)
 	src->end_ns = src->last_ns ? src->last_ns : now_ns();
 	io_uring_queue_exit(&ring);	/* cancels the receives still posted */
 	for (int i = 0; i < RX_QD; i++)
-		if (reqs[i].busy)
+		if (reqs[i].busy) {
 			virqnet_rx_cancel(dev, &reqs[i].buf);
-	free(reqs);
+			reqs[i].busy = false;
+		}
 
 	/* Let the guest take what was published, then ask it to report. */
 	drain_deadline = now_ns() + 10ull * 1000000000;
@@ -352,6 +361,64 @@ static void *rx_thread(void *arg)
 	clock_anchor_take(&anchor, vm->tsc_khz);
 	virqnet_reclaim(dev, &anchor);
 	virqnet_finish(dev);
+}
+
+/*
+ * --windows, between two windows: wait for the guest's receiver to say the
+ * window's counts are all in (linux_rx.c), collecting its last latency log
+ * entries meanwhile. False if the VM ended or the guest never said so.
+ */
+static bool window_reported(struct rx_source *src)
+{
+	struct vm *vm = src->vm;
+	uint64_t deadline = now_ns() + RX_WINDOW_REPORT_S * 1000000000ull;
+	struct clock_anchor anchor;
+
+	while (virqnet_windows_reported(vm->virqnet) < src->window) {
+		if (atomic_load(&vm->stopping))
+			return false;
+		if (now_ns() >= deadline) {
+			pr_err("virqnet: window %u of %u: the guest's receiver did not report its "
+			       "counts within %d s of the link going down", src->window,
+			       src->windows, RX_WINDOW_REPORT_S);
+			vm_finish(vm, VMM_EXIT_GUEST_FAIL);
+			return false;
+		}
+		usleep(500);
+		clock_anchor_take(&anchor, vm->tsc_khz);
+		virqnet_reclaim(vm->virqnet, &anchor);
+	}
+	clock_anchor_take(&anchor, vm->tsc_khz);
+	virqnet_reclaim(vm->virqnet, &anchor);
+	return true;
+}
+
+static void *rx_thread(void *arg)
+{
+	struct rx_source *src = arg;
+	struct vm *vm = src->vm;
+	struct virqnet *dev = vm->virqnet;
+	unsigned int last = src->windows ? src->windows : 1;
+	struct clock_anchor anchor;
+	struct rx_req *reqs;
+
+	reqs = calloc(RX_QD, sizeof(*reqs));
+	if (!reqs)
+		die("out of memory for receive requests");
+	/*
+	 * Windows 1..K-1 are reported here, each as it closes (rx_stats.c); the
+	 * last one, or the one the VM ended in, by main once the vCPUs stopped,
+	 * as a run without --windows is.
+	 */
+	for (src->window = 1;; src->window++) {
+		receive_window(src, reqs);
+		if (src->window == last || atomic_load(&vm->stopping) || !window_reported(src))
+			break;
+		if (!rx_stats_window(vm, src))
+			src->windows_failed++;
+		virqnet_reopen(dev);
+	}
+	free(reqs);
 	/* The guest's last log entries land as it finishes; collect them too. */
 	while (!atomic_load(&vm->stopping)) {
 		usleep(500);

@@ -10,6 +10,7 @@
  * Column names are documented in the README and are never renamed.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,13 +176,16 @@ static bool read_sender(const char *path, uint64_t *sent, uint64_t *errors)
 	return true;
 }
 
-bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, bool complete)
+/*
+ * The figures of DEV: the device itself once every thread that writes its
+ * counters (receive thread, vCPUs) has been joined (virqnet.c,
+ * "Ownership"), or a window's view (virqnet_window_close) while the vCPUs
+ * still run (STOPPED false).
+ */
+static bool report(struct vm *vm, struct virqnet *dev, struct rx_source *src, const char *path,
+		   bool complete, bool stopped)
 {
-	/*
-	 * The device's counters without its lock: every thread that writes them
-	 * (receive thread, vCPUs) has been joined (virqnet.c, "Ownership").
-	 */
-	struct virqnet *dev = vm->virqnet;
+	char sender[PATH_MAX + 16];
 	struct rx_counters *c = &dev->c;
 	uint64_t kvm[NR_KVM], user[EXIT_KIND_NR], sent, delivered, dropped, exits, lat[5], slat[2];
 	uint64_t fdelivered, flat[3], pkts;
@@ -204,9 +208,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	/*
 	 * Whether the guest turned on KVM's PV EOI, from KVM itself rather than
 	 * from the guest's word. A vCPU that never stopped (join_vcpus cleared
-	 * started) is still in KVM_RUN, where KVM_GET_MSRS would wait for it.
+	 * started) is still in KVM_RUN, where KVM_GET_MSRS would wait for it;
+	 * so is every vCPU while a window before the last is reported ("-").
 	 */
-	if (vm->vcpus[0].started && vcpu_get_msr(&vm->vcpus[0], MSR_KVM_PV_EOI_EN, &msr) == 0)
+	if (stopped && vm->vcpus[0].started && vcpu_get_msr(&vm->vcpus[0], MSR_KVM_PV_EOI_EN, &msr) == 0)
 		pv_eoi = msr & 1 ? "1" : "0";
 	if (!st->taken[0])
 		memset(st->kvm[0], 0, sizeof(st->kvm[0]));
@@ -223,7 +228,9 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	 * it numbered sent datagrams 0..sent-1, and errors of them never left
 	 * it), else --count, else the highest sequence number + 1.
 	 */
-	if (src->sender_stats && read_sender(src->sender_stats, &gen_sent, &gen_errors)) {
+	if (src->sender_stats &&
+	    read_sender(rx_window_path(src, src->sender_stats, sender, sizeof(sender)), &gen_sent,
+			&gen_errors)) {
 		sent_source = "sender";
 		if (dev->next_seq < gen_sent)
 			c->drop_seq_gap += gen_sent - dev->next_seq;
@@ -297,6 +304,8 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 	flat[1] = percentile_u64(dev->foreign_lat_ns, dev->nr_foreign_lat, 99);
 	flat[2] = dev->nr_foreign_lat ? dev->foreign_lat_ns[dev->nr_foreign_lat - 1] : 0;
 
+	if (src->windows)
+		printf("virqnet: window %u of %u:\n", src->window, src->windows);
 	printf("virqnet: mode %s on KVM %s%s%s\n", dev->ops->name,
 	       vm->flavour.name, vm->flavour.cpu_emulated ? " (emulated CPU)" : "",
 	       complete ? "" : " [PARTIAL: run interrupted]");
@@ -497,11 +506,10 @@ bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, boo
 /*
  * The raw samples behind lat_p50_ns..lat_max_ns, for latency CDFs: one
  * number per line, in the order the guest consumed the packets, under a
- * "#lat_ns" header. Call before rx_stats_report(), which sorts them.
+ * "#lat_ns" header. Before report(), which sorts them.
  */
-void rx_stats_write_latencies(struct vm *vm, const char *path)
+static void write_latencies(struct virqnet *dev, const char *path)
 {
-	struct virqnet *dev = vm->virqnet;
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
@@ -513,4 +521,62 @@ void rx_stats_write_latencies(struct vm *vm, const char *path)
 		fprintf(f, "%llu\n", (unsigned long long)dev->lat_ns[i]);
 	if (fclose(f))
 		pr_warn("--latency-log %s: %s", path, strerror(errno));
+}
+
+const char *rx_window_path(const struct rx_source *src, const char *base, char *buf, size_t n)
+{
+	if (!base || !src->windows)
+		return base;
+	if ((size_t)snprintf(buf, n, "%s.%u", base, src->window) >= n)
+		die("%s.%u: path too long", base, src->window);
+	return buf;
+}
+
+static bool report_files(struct vm *vm, struct virqnet *dev, struct rx_source *src,
+			 bool complete, bool stopped)
+{
+	char lat[PATH_MAX + 16], stats[PATH_MAX + 16];
+
+	if (src->latency_log)
+		write_latencies(dev, rx_window_path(src, src->latency_log, lat, sizeof(lat)));
+	return report(vm, dev, src, rx_window_path(src, src->stats, stats, sizeof(stats)),
+		      complete, stopped);
+}
+
+bool rx_stats_report(struct vm *vm, struct rx_source *src, bool complete)
+{
+	bool ok = report_files(vm, vm->virqnet, src, complete, true);
+
+	if (src->windows) {
+		fflush(stdout);
+		pr_info("virqnet: window %u of %u done: accounting %s%s", src->window, src->windows,
+			ok ? "OK" : "MISMATCH", complete ? "" : " (partial)");
+	}
+	return ok;
+}
+
+/*
+ * --windows: the window that just ended (the guest has reported it), as
+ * its own run: the device's view of it (virqnet_window_close: the device
+ * starts afresh), its KVM deltas, files, and a line runners wait for. The
+ * next window's statistics start where this one's ended until it opens.
+ */
+bool rx_stats_window(struct vm *vm, struct rx_source *src)
+{
+	struct virqnet view;
+	bool ok;
+
+	virqnet_window_close(vm->virqnet, &view);
+	ok = report_files(vm, &view, src, true, false);
+	fflush(stdout);
+	pr_info("virqnet: window %u of %u done: accounting %s", src->window, src->windows,
+		ok ? "OK" : "MISMATCH");
+	memcpy(st->kvm[0], st->kvm[1], sizeof(st->kvm[0]));
+	memcpy(st->user[0], st->user[1], sizeof(st->user[0]));
+	st->runs[0] = st->runs[1];
+	st->cpu_user_ns[0] = st->cpu_user_ns[1];
+	st->cpu_sys_ns[0] = st->cpu_sys_ns[1];
+	st->halt_poll_ns[0] = st->halt_poll_ns[1];
+	st->taken[1] = false;
+	return ok;
 }

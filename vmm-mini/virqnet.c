@@ -544,9 +544,14 @@ static uint64_t realtime_ns(void)
 
 static void note_sock_drops(struct virqnet *dev, int64_t drops)
 {
-	/* The kernel's count only grows; an older report must not lower ours. */
-	if (drops >= 0 && (uint64_t)drops > dev->c.sock_overflow)
-		dev->c.sock_overflow = drops;
+	/*
+	 * The kernel's count only grows; an older report must not lower ours.
+	 * It counts from the socket's creation: a window's are those past the
+	 * count when it opened (virqnet_window_close).
+	 */
+	if (drops >= 0 && (uint64_t)drops >= dev->sock_drops_base &&
+	    (uint64_t)drops - dev->sock_drops_base > dev->c.sock_overflow)
+		dev->c.sock_overflow = drops - dev->sock_drops_base;
 }
 
 /* Publish; a foreign datagram's drops and stamp are its own (rx_foreign.c). */
@@ -864,6 +869,59 @@ void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value)
 		dev->guest_reported |= 1u << (key - RX_REPORT_DELIVERED);
 	}
 	unlock(dev);
+}
+
+/*
+ * --windows: the receive window that just ended, whole, into *view (what
+ * rx_stats_report reads: counters, the guest's reports, the latency
+ * samples), and the device's accounting afresh for the next one, in one
+ * step under the lock, so that whatever the guest writes from here on (a
+ * late report, an error) lands in the next window, never in neither. The
+ * view shares the sample arrays with the device: only the receive thread
+ * fills them (reclaim_latency), and it reports the view before it opens
+ * the next window. What is configuration or the guest's shared memory
+ * (the latency log's tail, the TSC offset, the queue) carries on; the
+ * socket's drop count carries on in the kernel, so the window's base
+ * moves up by what this window counted.
+ */
+void virqnet_window_close(struct virqnet *dev, struct virqnet *view)
+{
+	lock(dev);
+	*view = *dev;		/* the copy's lock is never taken */
+	dev->sock_drops_base += dev->c.sock_overflow;
+	memset(&dev->c, 0, sizeof(dev->c));
+	dev->flow_known = false;
+	memset(dev->flows, 0, sizeof(dev->flows));
+	dev->next_seq = 0;
+	memset(dev->rx_stamps, 0, dev->seq_slots * sizeof(*dev->rx_stamps));
+	memset(dev->guest_report, 0, sizeof(dev->guest_report));
+	dev->guest_reported = 0;
+	dev->nr_lat = 0;
+	dev->nr_foreign_lat = 0;
+	for (unsigned int i = 0; i < dev->nr_queues; i++)
+		dev->rxq[i].published = 0;
+	dev->hold_ready = true;	/* until the guest's receiver says it is ready again */
+	unlock(dev);
+}
+
+/* --windows: the next receive window may start (the mode's reopen, under the lock). */
+void virqnet_reopen(struct virqnet *dev)
+{
+	lock(dev);
+	dev->stop_requested = false;
+	if (dev->ops->reopen)
+		dev->ops->reopen(dev);
+	unlock(dev);
+}
+
+uint64_t virqnet_windows_reported(struct virqnet *dev)
+{
+	uint64_t w;
+
+	lock(dev);
+	w = dev->windows_reported;
+	unlock(dev);
+	return w;
 }
 
 /* seq_slots: receive stamps kept for latency pairing, a power of two. */

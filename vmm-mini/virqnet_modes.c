@@ -173,6 +173,7 @@ const struct virqnet_mode_ops virqnet_modes[] = {
 		.name = "virtio", .driver = VIRQNET_MODE_VIRTIO, .has_driver = true,
 		.summary = "virtio-net (event index, MSI-X) with a NAPI driver, budget=N",
 		.queue = &virtio_net_queue, .finish = virtio_net_finish,
+		.reopen = virtio_net_reopen,
 	},
 };
 

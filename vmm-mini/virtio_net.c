@@ -18,7 +18,9 @@
  *
  * The end of a run is a link-down (5.1.4: status loses VIRTIO_NET_S_LINK_UP)
  * and a configuration-change interrupt (4.1.4.5), which a stock driver
- * would see as the cable being pulled.
+ * would see as the cable being pulled. With --windows the end of each
+ * window is one, and the next opens with the link up again and another
+ * configuration interrupt (the cable plugged back in: virtio_net_reopen).
  *
  * The transmit queue exists (a driver needs it); what it is given is
  * dropped and returned at once.
@@ -337,6 +339,23 @@ void virtio_net_finish(struct virqnet *dev)
 		usdt1(irq_raise, USDT_IRQ_CONTROL);
 	}
 	pthread_mutex_unlock(&dev->lock);
+}
+
+/*
+ * --windows: the next window, link up again (5.1.4) and a configuration
+ * interrupt to say so; Linux's virtio_net turns its carrier back on. Under
+ * dev->lock (virqnet_reopen), which stop_requested already cleared.
+ */
+void virtio_net_reopen(struct virqnet *dev)
+{
+	struct virtio_net *n = dev->queue;
+
+	n->link = VIRTIO_NET_S_LINK_UP;
+	if (virtio_pci_live(&n->vp)) {
+		virtio_pci_config_changed(&n->vp);
+		dev->c.irqs_control++;
+		usdt1(irq_raise, USDT_IRQ_CONTROL);
+	}
 }
 
 static void vnet_dump(struct virqnet *dev, const char *why)

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 VMM=$BUILD/vmm-mini
-plan 81
+plan 94
 
 # expect_usage NAME PATTERN ARGS...: vmm-mini ARGS is a usage error matching PATTERN.
 expect_usage() {
@@ -61,6 +61,17 @@ expect_usage "--rcvbuf too small" "--rcvbuf '10': expected bytes from 256" \
 expect_usage "--rx-cpu without --source" "--rx-cpu pins the receive thread: it needs --source" \
 	--rx-cpu 0
 
+# --windows (one Linux boot, several receive windows): refused wherever a
+# window could not be one run of N packets, before any image is read.
+expect_usage "--windows without --kernel" "--windows 3: for a Linux guest \\(--kernel\\)" \
+	--windows 3 --source udp:127.0.0.1:9 --count 10
+expect_usage "--windows without --source" "--windows 3: receive windows need --source" \
+	--kernel /nonexistent --windows 3
+expect_usage "--windows with --duration" "--windows 3: each window ends on its count: it needs --count N, not --duration" \
+	--kernel /nonexistent --mode virtio --source udp:127.0.0.1:9 --count 10 --duration 5 --windows 3
+expect_usage "--windows 0" "--windows '0': expected a number of windows from 1 to 1000" \
+	--kernel /nonexistent --mode virtio --source udp:127.0.0.1:9 --count 10 --windows 0
+
 expect_usage "unknown --test name, at parse time" \
 	"--test 'no-such-test': no such test in .*\\(it has: .*hello" --test no-such-test
 expect_usage "an abbreviated option is refused" \
@@ -76,4 +87,7 @@ is "--help exits 0" 0 $?
 like "--help lists exit codes and examples" "124 +--timeout expired" "$help"
 like "--help: --accept-foreign, with an example driven by sockperf" \
 	"--accept-foreign .*sockperf throughput -i 127.0.0.1 -p 9000" "$(printf '%s\n' "$help" | tr '\n' ' ')"
+like "--help: --windows, its ready line and per-window files" \
+	"--windows K .*window I of K,.* FILE\.I of --stats, --latency-log and --sender-stats" \
+	"$(printf '%s\n' "$help" | tr -s '\n ' '  ')"
 done_testing

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 170
+# cost-sandbox: 200
 #
 # Description: Debian's stock Linux under vmm-mini receives real UDP traffic
 # with its own virtio_net driver: PCI finds vmm-mini's virtio-net device at
@@ -14,11 +14,18 @@
 # delivered + dropped, interrupts and KVM exits per packet, one latency
 # sample per packet) and the device's interrupts agree with the guest's
 # /proc/interrupts. A Linux guest refuses every mode but virtio (exit 2).
+# One boot, several runs (vmm-mini --windows 3): three udpgen runs at three
+# rates, each window started at its ready line and accounted for exactly
+# once, as a run of its own (FILE.1..3, each sent = delivered from its own
+# udpgen record, its own latency log and KVM deltas, disjoint within the
+# boot's), one kernel banner on the console.
 # And the experiments know the guest (issue 18 step 4): in the same
-# sandbox, scripts/run-experiment.sh runs a workload with guest = linux, one
-# cell: Linux boots from build/linux-guest, the cell is ok (its interrupt
-# counts agreed: scripts/lib/irqs-agree.sh), its mode is linux-virtio, and
-# meta names the guest and its kernel.
+# sandbox, scripts/run-experiment.sh runs a workload with guest = linux, two
+# rates: Linux boots from build/linux-guest once (meta linux_boots 1), both
+# cells are ok (their interrupt counts agreed: scripts/lib/irqs-agree.sh),
+# their mode is linux-virtio, each has its own probes.tsv of its window
+# (probes = on: its MSIs are its interrupts), and meta names the guest and
+# its kernel.
 #
 # Where the boot runs: natively where /dev/kvm is VMX or SVM; elsewhere (PVM:
 # Linux's ring 0 is emulated there, minutes per boot) this file runs only in
@@ -52,7 +59,7 @@ if ! make -s -C "$VIRQLAB_ROOT" linux-guest >/dev/null 2>&1; then
 fi
 require_file "$VMM" "make"
 require_file "$BUILD/udpgen" "make"
-plan 33
+plan 45
 
 work=$BUILD/linux-rx-t
 rm -rf "$work"
@@ -72,6 +79,8 @@ if [ "${VIRQLAB_FORCE_SANDBOX:-0}" = 1 ] && [ -z "${VIRQLAB_IN_SANDBOX:-}" ]; th
 fi
 n=${RX_COUNT:-10000}
 rate=${RX_RATE:-250}
+# --windows 3: WIN_COUNT packets a window at 1, 2 and 3 times WIN_RATE pps.
+wn=${WIN_COUNT:-600} wrate=${WIN_RATE:-300}
 note "Linux receives $n packets at $rate pps: $where"
 
 # One script, run here or in the sandbox: vmm-mini boots Linux with the
@@ -97,6 +106,28 @@ done
 echo \$? > "$work/gen.rc"
 wait \$vmm
 echo \$? > "$work/vmm.rc"
+# --windows 3: one boot, three udpgen runs at three rates, each window a run
+# of its own (FILE.I); the next udpgen starts at the window's ready line.
+rm -f "$work"/win* "$work"/wgen* "$work"/wlat*
+"$VMM" --kernel "$LG/bzImage" --initrd "$LG/initramfs.cpio.gz" --mem 256 \\
+	--source udp:127.0.0.1:$port --mode virtio --count $wn --idle 10 --windows 3 \\
+	--stats "$work/win.tsv" --sender-stats "$work/wgen.tsv" --latency-log "$work/wlat.tsv" \\
+	--timeout 240 > "$work/win.out" 2>&1 &
+vmm=\$!
+for i in 1 2 3; do
+	i2=0
+	while ! grep -q "virqnet: ready, window \$i of 3," "$work/win.out" 2>/dev/null; do
+		kill -0 \$vmm 2>/dev/null || break
+		i2=\$((i2 + 1))
+		[ \$i2 -lt 3000 ] || break
+		sleep 0.1
+	done
+	"$BUILD/udpgen" --to 127.0.0.1:$port --rate \$((i * $wrate)) --count $wn --quiet \\
+		--stats "$work/wgen.tsv.\$i" > "$work/wgen.out.\$i" 2>&1
+	echo \$? >> "$work/wgen.rc"
+done
+wait \$vmm
+echo \$? > "$work/win.rc"
 rm -rf "$work/run"
 VIRQLAB_HISTORY="$work/history.sqlite" scripts/run-experiment.sh "$work/linux.conf" \\
 	--out "$work/run" --no-plot > "$work/exp.out" 2>&1
@@ -105,8 +136,9 @@ EOF
 cat > "$work/linux.conf" <<EOF
 modes = virtio
 guest = linux
-rates = 1000
+rates = 1000 2000
 packets = 2000
+probes = on
 repeats = 1
 idle = 5
 timeout = 150
@@ -189,23 +221,91 @@ like "the receiver's own line on the console" \
 note "Linux virtio_net at $rate pps ($where): irqs/pkt $(col irqs_per_pkt), exits/pkt" \
 	"$(col exits_per_pkt), kvm_irq_injections $(col kvm_irq_injections), latency p50" \
 	"$(col lat_p50_ns) ns p99 $(col lat_p99_ns) ns"
+# --- --windows 3: one boot, three runs, each accounted for once. ---------
+. "$VIRQLAB_ROOT/scripts/lib/irqs-agree.sh"
+wlog=$(cat "$work/win.out" 2>/dev/null)
+is "--windows 3: vmm-mini exits 0, the three udpgen runs 0" "0 0 0 0" \
+	"$(cat "$work/win.rc" 2>/dev/null) $(cat "$work/wgen.rc" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+is "--windows 3: one boot (one kernel banner, one init on the console)" "1 1" \
+	"$(printf '%s\n' "$wlog" | grep -c '^\[ *[0-9.]*\] Linux version ') $(printf '%s\n' "$wlog" | grep -c '^virqlab-linux-guest: init reached')"
+is "--windows 3: each window opened once, in order" \
+	"window 1 of 3, window 2 of 3, window 3 of 3," \
+	"$(printf '%s\n' "$wlog" | sed -n 's/.*virqnet: ready, \(window [0-9]* of 3,\).*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+is "--windows 3: each window closed once, accounting OK" \
+	"1 OK|2 OK|3 OK" \
+	"$(printf '%s\n' "$wlog" | sed -n 's/.*virqnet: window \([0-9]*\) of 3 done: accounting \([A-Z]*\)$/\1 \2/p' | paste -sd'|')"
+is "--windows 3: the files are FILE.1..3, no plain FILE, no fourth" "win.tsv.1 win.tsv.2 win.tsv.3 wlat.tsv.1 wlat.tsv.2 wlat.tsv.3" \
+	"$(cd "$work" && ls win.tsv* wlat.tsv* 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+rows= pps= sums_ok=1 life=0 wsum=0
+for i in 1 2 3; do
+	rx_stats=$work/win.tsv.$i
+	rows="$rows$(col sent) $(col delivered) $(col dropped) $(col accounting) $(col sent_source) $(col guest_delivered) $(col lat_samples) $(col guest_out_of_order)$(col guest_duplicate)$(col guest_corrupt)$(col foreign) $(col guest_errors)|"
+	pps="$pps $(col delivered_pps)"
+	[ "$(($(grep -vc '^#' "$work/wlat.tsv.$i" 2>/dev/null)))" = "$wn" ] || sums_ok=0
+	irq_why=$(irqs_disagree "$rx_stats") && note "window $i: $irq_why" && sums_ok=0
+	[ "$(col kvm_exits)" -gt 0 ] 2>/dev/null || sums_ok=0
+	wsum=$((wsum + $(col kvm_exits)))
+	life=$(col life_kvm_exits)
+done
+r="$wn $wn 0 ok sender $wn $wn 0000 0"
+is "--windows 3: every window: sent = delivered = $wn, ok, from its own udpgen record, clean" \
+	"$r|$r|$r|" "$rows"
+check "--windows 3: each window's latency log has its $wn samples, its interrupts agree (guest and device), its KVM exits counted" \
+	[ "$sums_ok" = 1 ]
+check "--windows 3: the windows' KVM exits ($wsum) are disjoint deltas within the boot's ($life)" \
+	[ "$wsum" -gt 0 ] && [ "$wsum" -lt "$life" ]
+# The three udpgen runs sent at 1, 2 and 3 times $wrate pps: each window measured its own.
+check "--windows 3: delivered pps rises with each window's rate ($pps)" \
+	awk -v p="$pps" 'BEGIN { split(p, a, " "); exit !(a[1] < a[2] && a[2] < a[3]) }'
+like "--windows 3: the receiver's own line, per window" \
+	"^virqlab-rx: window 3: delivered $wn bytes [0-9]+ out_of_order 0 duplicate 0 corrupt 0 foreign 0 irqs [0-9]+ socket_drops 0\$" \
+	"$wlog"
 # --- The experiments know the guest. --------------------------------------
+# Two rates, one boot: the runner's vmm-mini --windows 2, each cell its own.
 exp=$work/run
+cells="linux-virtio-1000-1 linux-virtio-2000-1"
 is "run-experiment: a guest = linux workload ran (exit 0)" 0 "$(cat "$work/exp.rc" 2>/dev/null)"
-is "... its one cell is linux-virtio, ok (the interrupt counts agreed)" "linux-virtio-1000-1 ok" \
-	"$(cd "$exp/cells" 2>/dev/null && for c in *; do echo "$c $(cat "$c/status")"; done)"
-rx_stats=$exp/cells/linux-virtio-1000-1/stats.tsv
-is "... vmm-mini ran --mode virtio, every packet delivered once" "virtio 2000 2000 0" \
-	"$(col mode) $(col sent) $(col delivered) $(col dropped)"
+is "... its two cells are linux-virtio, ok (the interrupt counts agreed)" \
+	"linux-virtio-1000-1 ok|linux-virtio-2000-1 ok" \
+	"$(cd "$exp/cells" 2>/dev/null && for c in *; do echo "$c $(cat "$c/status")"; done | paste -sd'|')"
+. "$VIRQLAB_ROOT/scripts/lib/results.sh"
+is "... from one Linux boot (meta linux_boots; one kernel banner in the last cell's log)" "1 1" \
+	"$(meta_get "$exp" linux_boots) $(grep -c '^\[ *[0-9.]*\] Linux version ' "$exp/cells/linux-virtio-2000-1/vmm.log" 2>/dev/null)"
+rows=
+for c in $cells; do
+	rx_stats=$exp/cells/$c/stats.tsv
+	rows="$rows$(col mode) $(col sent) $(col delivered) $(col dropped) $(col accounting) $(col sent_source) $(($(grep -vc '^#' "$exp/cells/$c/lat.tsv" 2>/dev/null)))|"
+done
+is "... each cell: vmm-mini --mode virtio, every packet delivered once, its own udpgen record and latency log" \
+	"virtio 2000 2000 0 ok sender 2000|virtio 2000 2000 0 ok sender 2000|" "$rows"
 like "... booted the Linux guest (its console in vmm.log)" '^virqlab-rx: ready on udp port 9$' \
 	"$(cat "$exp/cells/linux-virtio-1000-1/vmm.log" 2>/dev/null)"
-. "$VIRQLAB_ROOT/scripts/lib/results.sh"
 is "... meta: guest linux, the kernel build/linux-guest holds" "linux $(cat "$LG/kernel-version")" \
 	"$(meta_get "$exp" guest) $(meta_get "$exp" guest_kernel)"
-is "... summary.tsv's row is linux-virtio" "linux-virtio 1000 1 0" \
-	"$(awk -F'\t' '!/^#/ { print $1, $2, $3, $4 }' "$exp/summary.tsv" 2>/dev/null)"
+is "... summary.tsv's rows are linux-virtio at 1000 and 2000 pps" "linux-virtio 1000 1 0|linux-virtio 2000 1 0" \
+	"$(awk -F'\t' '!/^#/ { print $1, $2, $3, $4 }' "$exp/summary.tsv" 2>/dev/null | paste -sd'|')"
+# probes = on: each window its own virqstat -p, from its ready line to its
+# close: its MSIs (kvm_msi_set_irq) are the window's receive interrupts plus
+# at most a few others (the link-down configuration interrupt, a transmit
+# completion), not the boot's.
+pr=
+for c in $cells; do
+	rx_stats=$exp/cells/$c/stats.tsv
+	msi=$(awk -F'\t' '$1 == "count" && $2 == "kvm_msi_set_irq" && $3 == "total" { print $4 }' \
+		"$exp/cells/$c/probes.tsv" 2>/dev/null)
+	irqs=$(col irqs_raised)
+	note "$c: probes kvm_msi_set_irq ${msi:-none}, the device raised $irqs"
+	if [ -n "$msi" ] && [ "$msi" -ge "$irqs" ] && [ "$msi" -le $((irqs + 10)) ]; then
+		pr="${pr}window|"
+	else
+		pr="$pr${msi:-none} for $irqs|"
+	fi
+done
+is "... each cell's probes.tsv counts its window: MSIs = its interrupts (+ up to 10)" "window|window|" "$pr"
 [ "$(cat "$work/exp.rc" 2>/dev/null)" = 0 ] || tail -20 "$work/exp.out" | sed 's/^/#   run-experiment: /' >&2
 rx_stats=$work/stats.tsv
+[ "$_tap_fail" -eq 0 ] || grep -E "virqnet|virqlab-rx|vmm-mini" "$work/win.out" 2>/dev/null | tail -30 |
+	sed "s/^/#   --windows: /" >&2
 [ "$_tap_fail" -eq 0 ] || grep -vE '^\[ *[0-9.]+\] (ACPI|pci_bus|e820|BIOS)' "$work/vmm.out" |
 	tail -60 | sed 's/^/#   console: /' >&2
 done_testing

@@ -49,12 +49,14 @@
  * ioperm) reports to vmm-mini (vmm-mini/linux_rx.c) on three dword ports:
  * outl(key, REPORT); outl(low 32 bits, +4); outl(high 32 bits, +8) commits.
  * Keys are enum virqnet_report_key, and LINUX_RX_READY (value 0): its socket
- * is bound, the receive window may open. Its consumption log is a struct
+ * is bound, the receive window may open; LINUX_RX_REPORTED (value W, 1..K):
+ * window W's counts are all reported (vmm-mini --windows K). Its consumption log is a struct
  * virqnet_lat_log at LINUX_LATLOG_GPA, in the e820-reserved low 1 MiB that
  * Linux never allocates (and /dev/mem lets root map, STRICT_DEVMEM or not).
  */
 #define VIRQLAB_PORT_LINUX_REPORT	0x1010
 #define VIRQLAB_LINUX_RX_READY		0x1
+#define VIRQLAB_LINUX_RX_REPORTED	0x2	/* value W: window W's counts are all reported */
 #define VIRQLAB_LINUX_LATLOG_GPA	0xd0000ULL
 
 /*

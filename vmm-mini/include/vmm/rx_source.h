@@ -29,7 +29,18 @@ struct rx_source {
 	uint64_t next_seq;	/* the device's, as of the last completion (rx_batch) */
 	const char *sender_stats;	/* udpgen --stats FILE: what the generator sent */
 	int rcvbuf;		/* SO_RCVBUF bytes (0: 8 MiB, forced if root may) */
+	/*
+	 * --windows K (a Linux guest): K receive windows in one boot, each
+	 * reported as a run of its own into FILE.I (I = the window, 1..K) of
+	 * --stats, --latency-log and --sender-stats; 0: one run, plain FILE.
+	 */
+	unsigned int windows, window;
+	unsigned int windows_failed;	/* windows before the last whose accounting failed */
+	const char *stats, *latency_log;	/* --stats, --latency-log (NULL: none) */
 };
+
+/* BASE, or BASE.I for the current window I with --windows, in BUF; NULL if BASE is. */
+const char *rx_window_path(const struct rx_source *src, const char *base, char *buf, size_t n);
 
 /* Parses "udp:ADDR:PORT"; false on a malformed spec. */
 bool rx_source_parse(struct rx_source *src, const char *spec);

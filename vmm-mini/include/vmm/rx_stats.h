@@ -3,7 +3,8 @@
  * rx_stats.h - per-run statistics of a receive run: snapshots of vmm-mini's
  * own exit counters and of KVM's binary statistics at the start and end of
  * the receive window, then one summary for people and one TSV row (with a
- * single '#' header line) for programs.
+ * single '#' header line) for programs. With --windows, the same for each
+ * window, into its own files (rx_source.h).
  */
 #ifndef VMM_RX_STATS_H
 #define VMM_RX_STATS_H
@@ -15,9 +16,12 @@ struct rx_source;
 
 void rx_stats_init(struct vm *vm);
 void rx_stats_snapshot(struct vm *vm, int which);	/* 0: start, 1: end */
-/* Prints the summary, writes the TSV (if path), returns true if accounting holds. */
-bool rx_stats_report(struct vm *vm, struct rx_source *src, const char *path, bool complete);
-/* Writes every latency sample in consumption order (before the report sorts them). */
-void rx_stats_write_latencies(struct vm *vm, const char *path);
+/*
+ * After the vCPUs stopped: the run's (or the last window's) latency log and
+ * summary, its TSV row (src->stats); true if the accounting holds.
+ */
+bool rx_stats_report(struct vm *vm, struct rx_source *src, bool complete);
+/* --windows, the receive thread between two windows: the same for the window that ended. */
+bool rx_stats_window(struct vm *vm, struct rx_source *src);
 
 #endif

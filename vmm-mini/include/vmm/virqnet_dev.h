@@ -170,6 +170,8 @@ struct virqnet_mode_ops {
 	void (*ack)(struct virqnet *dev, struct virqnet_rxq *q, uint32_t n);
 	uint64_t (*tick)(struct virqnet *dev, struct virqnet_rxq *q, uint64_t now, bool flush);
 	void (*finish)(struct virqnet *dev);
+	/* --windows: the next window opens after finish (under the lock; NULL: nothing) */
+	void (*reopen)(struct virqnet *dev);
 	const struct virqnet_queue_ops *queue;	/* NULL: the virqnet ring */
 };
 
@@ -251,6 +253,8 @@ struct virqnet {
 	uint64_t guest_report[RX_REPORT_NR];
 	uint32_t guest_reported;	/* bit per key received */
 	bool hold_ready;		/* a Linux guest's receiver has not said it is bound yet */
+	uint64_t windows_reported;	/* --windows: the Linux receiver's last window whose counts are in */
+	uint64_t sock_drops_base;	/* the socket's drops before this window (virqnet_window_close) */
 	uint64_t *lat_ns;		/* latency samples */
 	uint64_t *send_lat_ns;		/* the same packets from the sender's stamp */
 	uint64_t nr_lat, max_lat;
@@ -315,6 +319,10 @@ void virqnet_progress(struct virqnet *dev, uint64_t *arrivals, uint64_t *suppres
 void virqnet_irq_target(struct virqnet *dev, uint32_t *cpu, uint32_t *vector);
 uint32_t virqnet_ring_cons(struct virqnet *dev);
 void virqnet_guest_report(struct virqnet *dev, uint64_t key, uint64_t value);
+/* --windows (a Linux guest): close the window into a view, open the next. */
+void virqnet_window_close(struct virqnet *dev, struct virqnet *view);
+void virqnet_reopen(struct virqnet *dev);
+uint64_t virqnet_windows_reported(struct virqnet *dev);
 void virqnet_dump(struct virqnet *dev, const char *why);
 void virqnet_dump_trace(struct virqnet *dev, unsigned int last);
 

@@ -152,6 +152,7 @@ struct virtio_net {
  */
 extern const struct virqnet_queue_ops virtio_net_queue;
 void virtio_net_finish(struct virqnet *dev);
+void virtio_net_reopen(struct virqnet *dev);
 /* Unplug it and free it (the fuzz harness makes one device per input). */
 void virtio_net_detach(struct virqnet *dev);
 
