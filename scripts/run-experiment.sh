@@ -559,6 +559,25 @@ choose_where() {
 	case "$flavour" in *-emulated) emulated=1 ;; *) emulated=0 ;; esac
 }
 
+# sandbox_can_write OPTION DIR: in the sandbox only this checkout is writable
+# (scripts/sandbox.sh: the rest of the host is there read-only, its /tmp a
+# tmpfs of its own), so a run going there refuses a DIR outside it at once
+# rather than lose every cell. DIR need not exist; its existing part is
+# resolved (symlinks).
+sandbox_can_write() {
+	[ "$where" = sandbox ] || return 0
+	_sw=$2 _sw_rest=
+	case "$_sw" in /*) ;; *) _sw=$(pwd)/$_sw ;; esac
+	while [ ! -d "$_sw" ]; do
+		_sw_rest=/$(basename "$_sw")$_sw_rest
+		_sw=$(dirname "$_sw")
+	done
+	case "$(cd "$_sw" && pwd -P)$_sw_rest/" in
+	"$(pwd -P)"/*) ;;
+	*) die2 "$1 $2: the cells run in the SVM sandbox, which writes only inside this checkout ($(pwd -P)): give a folder under it" ;;
+	esac
+}
+
 # need_linux_guest: a run with a Linux guest mode needs build/linux-guest.
 need_linux_guest() {
 	case " $wl_guests " in *" linux "*) ;; *) return 0 ;; esac
@@ -606,6 +625,7 @@ if [ -n "$resume" ]; then
 		[ -f "$resume/$f" ] || die2 "--resume $resume: no $f there: not a results directory"
 	done
 	choose_where "$resume/workload.conf"
+	sandbox_can_write --resume "$resume"
 	lock_run "$resume"
 	# A run's programs are fixed when it starts: --resume keeps its build.
 	_b=$(meta_get "$resume" build_dir)
@@ -674,6 +694,7 @@ where_text=$([ "$where" = sandbox ] && { kvm_usable && echo "in the SVM sandbox 
 
 if [ -z "$resume" ]; then
 	out=${out:-results/$(date +%Y%m%d-%H%M%S)-$wl_name}
+	[ "$dry" = 1 ] || sandbox_can_write --out "$out"
 	if [ "$dry" = 1 ]; then
 		plan=$(plan_rows)
 	else

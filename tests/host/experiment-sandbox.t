@@ -27,7 +27,7 @@ export VIRQLAB_HISTORY="$t/history.sqlite"
 touch "$t/probe"
 chattr +i "$t/probe" 2>/dev/null || skip_all "chattr +i does not work on $t's filesystem"
 chattr -i "$t/probe"
-plan 14
+plan 18
 
 cat > "$t/freeze.conf" <<'EOF'
 description = one mode, one rate, four repeats: long enough to freeze in
@@ -106,6 +106,14 @@ like "... with the reason" "^failed: the sandbox stalled during this cell and it
 c=${d##*/}
 c=${c%.stalled.1}
 is "... and ran again: ok" ok "$(cat "$t/s/cells/$c/status" 2>/dev/null)"
+
+# In the sandbox only the checkout is writable: an --out outside it (this
+# machine's /tmp: the sandbox has its own) is refused before anything runs.
+out=$(mktemp -u /tmp/experiment-sandbox-t.XXXXXX)
+usage_error "--out outside the checkout, cells in the sandbox" \
+	"^run-experiment: --out $out: the cells run in the SVM sandbox, which writes only inside this checkout" \
+	env VIRQLAB_HIDE_KVM=1 scripts/run-experiment.sh "$t/freeze.conf" --no-plot --out "$out"
+is "... and it made nothing there" no "$([ -e "$out" ] && echo yes || echo no)"
 
 rm -rf "$t"
 done_testing
