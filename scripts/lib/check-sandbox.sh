@@ -102,6 +102,12 @@ check_in_two_lanes() {
 		echo "check: another sandbox is running on this machine; waiting for it" >&2
 		flock 8 || { echo "check: cannot take $_l_lock" >&2; return 1; }
 	fi
+	# Both lanes' sandbox.sh would make the sandbox's parts at once in a
+	# fresh tree (two makes writing one initramfs): made here first.
+	if [ -z "${VIRQLAB_SANDBOX_DIR:-}" ] && ! make -s -C "$VIRQLAB_ROOT" sandbox >/dev/null 2>&1; then
+		echo "check: cannot build the sandbox parts: run 'make sandbox' to see why" >&2
+		return 1
+	fi
 	export VIRQLAB_SANDBOX_LOCK_HELD=1
 	echo "check: two sandboxes at once; lane 1:$_l_1"
 	echo "check: lane 2, here:$_l_beside; then in a sandbox:$_l_2; its report follows"
