@@ -103,9 +103,13 @@ is "history.sh exits_per_pkt mask-direct 200: both runs, with their revision" 2 
 [ "$(printf '%s\n' "$series" | grep -c "^[0-9]* .* $rev")" = 2 ] || printf '%s\n' "$series" | sed 's/^/# /'
 
 # b lost a repeat of inject@200 to the SIGKILL: compare counts that against b
-# (exit 1, the cells line), while every metric is the same within noise.
+# (exit 1, the cells line), while the counted metrics (rate, interrupts,
+# exits, loss) stay the same. Latency percentiles are left out of this
+# verdict: on nested PVM a p99 over a few repeats of a 200 pps cell moved +55 %
+# between two back-to-back runs (t 4.53 against 4.303; .ci/run at 8ac2af4),
+# which is the machine, not the runner; compare.t tests the verdict rule.
 out=$(scripts/compare.sh "$t/a" "$t/b") && rc=0 || rc=$?
-got="$rc $(printf '%s\n' "$out" | grep '^not ok')"
+got="$rc $(printf '%s\n' "$out" | grep '^not ok' | grep -v ' - lat_p[0-9]*_ns: ')"
 want="1 not ok 7 - cells: inject@200 1 of 3 repeats failed in new, 0 in base"
 is "compare: the killed repeat is a regression (exit 1), named" "$want" "$got"
 [ "$got" = "$want" ] || printf '%s\n' "$out" | sed 's/^/# /' >&2
