@@ -625,7 +625,6 @@ if [ -n "$resume" ]; then
 		[ -f "$resume/$f" ] || die2 "--resume $resume: no $f there: not a results directory"
 	done
 	choose_where "$resume/workload.conf"
-	sandbox_can_write --resume "$resume"
 	lock_run "$resume"
 	# A run's programs are fixed when it starts: --resume keeps its build.
 	_b=$(meta_get "$resume" build_dir)
@@ -648,6 +647,7 @@ if [ -n "$resume" ]; then
 		echo "run-experiment: $resume is complete; nothing to resume" >&2
 		exit 0
 	fi
+	sandbox_can_write --resume "$resume"
 	out=$resume
 	workload_load "$out/workload.conf" "$flavour" || exit 2
 	wl_name=$(meta_get "$out" workload)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 8
+# cost-sandbox: 9
 #
 # Description: scripts/check.sh runs host files two at a time on a machine
 # of two CPUs or more, except that files with a "# serial:" header line run

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 6
+# cost-sandbox: 7
 #
 # Description: scripts/compare.sh on copies of committed runs
 # (results/baseline/pvm, results/baseline/svm-emulated,

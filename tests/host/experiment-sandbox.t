@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 54
+# cost-sandbox: 68
 # timeout: 900
 # (it boots sandboxes, and waits behind any other sandbox on the machine)
 # serial: it boots sandboxes (scripts/check.sh runs such files one at a time)

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# cost-sandbox: 6
 #
 # Description: the experiment runner runs a Linux guest's cells of one mode
 # and repeat in ONE vmm-mini --windows K (one boot; issue 18 step 4), without

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 12
+# cost-sandbox: 16
 # plots-committed.t - the figures committed under results/ work and are current.
 #
 # Description: for every committed results folder with a plots/ folder: each

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 57
+# cost-sandbox: 55
 # timeout: 900
 # (it boots sandboxes, and waits behind any other sandbox on the machine)
 # serial: it boots sandboxes and counts this checkout's QEMUs

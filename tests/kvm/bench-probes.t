@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 19
+# cost-sandbox: 27
 #
 # Description: what bench-probes measures, and its command line. vmm-mini's
 # stats carry its own CPU time over the receive window (cpu_user_ns,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 25
+# cost-sandbox: 35
 #
 # Description: scripts/costs-peer.sh measures vmm-mini and QEMU+KVM in one
 # run and prints them side by side: every row has positive vmm-mini figures

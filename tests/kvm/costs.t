@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 2
+# cost-sandbox: 3
 #
 # Description: `vmm-mini --test costs` times every primitive (port-I/O and
 # MMIO exits to user space, MSI from host to guest handler, EOI, syscall

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 110
+# cost-sandbox: 148
 #
 # Description: the experiment runner end to end on real KVM with the smoke
 # workload at one of its rates (200 pps: half the cells, as make ab's test

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 8
+# cost-sandbox: 10
 #
 # Description: the guest kernel under QEMU with KVM (scripts/run-guest-qemu.sh
 # --accel kvm; nested inside the SVM sandbox where /dev/kvm is missing): it

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 11
+# cost-sandbox: 14
 #
 # Description: boot the virqlab guest kernel under KVM with vmm-mini and run
 # each guest self-test: exceptions caught and reported with vector, error

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 51
+# cost-sandbox: 68
 #
 # Description: the README's promise that compare.sh catches a regression,
 # shown on real KVM. Two runs of one tiny mask-direct workload, identical in

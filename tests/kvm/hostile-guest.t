@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 4
+# cost-sandbox: 5
 #
 # Description: a hostile guest (guest-kernel-patch/tests/hostile.c) writes
 # out-of-range ring sizes, indices, lengths and addresses and misuses the

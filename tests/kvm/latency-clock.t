@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 11
+# cost-sandbox: 13
 #
 # Description: vmm-mini's latency (host kernel receive stamp -> guest
 # consumption, the guest TSC carried onto the host clock through the TSC

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 26
+# cost-sandbox: 34
 #
 # Description: vmm-mini boots Debian's stock Linux kernel (the sandbox's
 # package, build/linux-guest/bzImage) with a busybox initramfs to its /init:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 200
+# cost-sandbox: 193
 #
 # Description: Debian's stock Linux under vmm-mini receives real UDP traffic
 # with its own virtio_net driver: PCI finds vmm-mini's virtio-net device at

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 18
+# cost-sandbox: 21
 #
 # Description: build/virqstat's counts are true. vmm-mini receives real UDP
 # traffic in inject and in mask-direct mode, running under virqstat, which

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 14
+# cost-sandbox: 16
 #
 # Description: KVM's paravirtual EOI in the guest kernel (arch/apic.c). The
 # guest self-test pv-eoi takes 1,000 self-IPIs on one vector, each EOI'd by

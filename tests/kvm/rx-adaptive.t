@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 14
+# cost-sandbox: 16
 #
 # Description: adaptive (vmm-mini --mode adaptive), interrupt-driven at low
 # arrival rates and polling at high ones, switching on the rate the guest

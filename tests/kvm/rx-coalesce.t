@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 10
+# cost-sandbox: 13
 #
 # Description: coalesce, inject with interrupt moderation (vmm-mini --mode
 # coalesce --coalesce-us N), the conventional alternative the method is

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 63
+# cost-sandbox: 70
 #
 # Description: real UDP traffic from udpgen through vmm-mini's virqnet device
 # into the guest, in the conventional inject mode and in the masked

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 85
+# cost-sandbox: 90
 #
 # Description: traffic from a stock generator, Debian's sockperf (its
 # one-way "throughput" client, which needs no server), through vmm-mini's

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 31
+# cost-sandbox: 34
 #
 # Description: one receive queue delivers in order, with the device thread
 # and the vCPU on two different host cores (--rx-cpu, --vcpu-cpu) so that

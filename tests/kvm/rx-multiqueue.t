@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 34
+# cost-sandbox: 41
 #
 # Description: several receive queues on several vCPUs (vmm-mini --queues 2
 # --vcpus 2): udpgen sends 16 flows (--flows, each from its own source port

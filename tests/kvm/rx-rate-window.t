@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 2
+# cost-sandbox: 3
 #
 # Description: delivered_pps is delivered over the receive window, which
 # opens at the first datagram's arrival in the host socket (its kernel

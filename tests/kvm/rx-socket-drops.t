@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 23
+# cost-sandbox: 26
 #
 # Description: vmm-mini's "never arrived" count (drop_seq_gap) against the
 # socket's own drop counter (sock_overflow: SO_RXQ_OVFL, and SO_MEMINFO at the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# cost-sandbox: 31
+# cost-sandbox: 34
 #
 # Description: --mode virtio, vmm-mini's virtio-net device (virtio 1.x over
 # PCI, split receive queue, VIRTIO_F_EVENT_IDX, MSI-X) with the guest's
