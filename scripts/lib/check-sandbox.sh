@@ -63,7 +63,7 @@ cs_finished() {
 # of their own), then a sandbox of its own. Each file's "# cost-sandbox: N"
 # header (seconds, measured without /dev/kvm; 2 when absent: most host files
 # take well under that) places the inside files by the longest first, each
-# in the lane that ends sooner (LPT: within 4/3 of the best split). The lanes
+# in the lane that ends sooner (LPT, longest processing time first). The lanes
 # share the machine's sandbox lock, taken here for both
 # (VIRQLAB_SANDBOX_LOCK_HELD: at most two sandboxes, lane 2's one at a time).
 
